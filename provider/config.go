@@ -1,0 +1,202 @@
+package provider
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/pulumi/pulumi-go-provider/infer"
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/sasl/plain"
+	"github.com/twmb/franz-go/pkg/sasl/scram"
+)
+
+// Config is the provider configuration: how to reach the Kafka API of the cluster.
+//
+// The client is created lazily on first use, never in Configure: during the first preview
+// of a stack the cluster may not exist yet, and a provider that dialled eagerly would fail
+// the whole preview (terraform-provider-kafka's LazyClient exists for the same reason).
+type Config struct {
+	BootstrapServers []string    `pulumi:"bootstrapServers"`
+	ClientID         *string     `pulumi:"clientId,optional"`
+	TLS              *TLSConfig  `pulumi:"tls,optional"`
+	SASL             *SASLConfig `pulumi:"sasl,optional"`
+	// RequestTimeoutSeconds bounds every admin call, including retries.
+	RequestTimeoutSeconds *int `pulumi:"requestTimeoutSeconds,optional"`
+
+	conn *connection
+}
+
+// TLSConfig enables TLS towards the brokers.
+type TLSConfig struct {
+	Enabled            bool    `pulumi:"enabled"`
+	CACertPEM          *string `pulumi:"caCertPem,optional"`
+	InsecureSkipVerify *bool   `pulumi:"insecureSkipVerify,optional"`
+	ServerName         *string `pulumi:"serverName,optional"`
+}
+
+// SASLConfig authenticates the provider's client.
+type SASLConfig struct {
+	Mechanism string `pulumi:"mechanism"`
+	Username  string `pulumi:"username"`
+	Password  string `pulumi:"password" provider:"secret"`
+}
+
+// Annotate documents the configuration in the schema and the generated SDK.
+func (c *Config) Annotate(a infer.Annotator) {
+	a.Describe(&c.BootstrapServers, "Kafka API bootstrap servers as host:port.")
+	a.Describe(&c.ClientID, "Client id the provider's admin client presents to the brokers.")
+	a.SetDefault(&c.ClientID, "pulumi-marketbus")
+	a.Describe(&c.TLS, "TLS settings for the Kafka API.")
+	a.Describe(&c.SASL, "SASL credentials for the Kafka API.")
+	a.Describe(&c.RequestTimeoutSeconds, "Upper bound in seconds for one admin operation including retries.")
+	a.SetDefault(&c.RequestTimeoutSeconds, 30)
+}
+
+// Annotate documents the TLS settings.
+func (t *TLSConfig) Annotate(a infer.Annotator) {
+	a.Describe(&t.Enabled, "Use TLS for the Kafka API.")
+	a.Describe(&t.CACertPEM, "PEM bundle of the CA that signed the broker certificates; the system pool when empty.")
+	a.Describe(&t.InsecureSkipVerify, "Skip certificate verification. Never use in production.")
+	a.Describe(&t.ServerName, "Server name to verify instead of the broker's host name.")
+}
+
+// Annotate documents the SASL settings.
+func (s *SASLConfig) Annotate(a infer.Annotator) {
+	a.Describe(&s.Mechanism, "SCRAM-SHA-256, SCRAM-SHA-512 or PLAIN.")
+	a.Describe(&s.Username, "SASL user name.")
+	a.Describe(&s.Password, "SASL password; always stored as a secret.")
+}
+
+// Configure validates the configuration and prepares the lazy connection.
+func (c *Config) Configure(_ context.Context) error {
+	if err := c.validate(); err != nil {
+		return err
+	}
+	c.conn = &connection{cfg: *c}
+	return nil
+}
+
+func (c *Config) validate() error {
+	if len(c.BootstrapServers) == 0 {
+		return errors.New("marketbus:bootstrapServers is empty: set it to the cluster's Kafka API addresses, e.g. [\"127.0.0.1:19092\"]")
+	}
+	for _, s := range c.BootstrapServers {
+		host, port, err := net.SplitHostPort(s)
+		if err != nil || host == "" {
+			return fmt.Errorf("marketbus:bootstrapServers entry %q is not host:port: write it as host:port, e.g. 127.0.0.1:19092", s)
+		}
+		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+			return fmt.Errorf("marketbus:bootstrapServers entry %q has port %q outside 1-65535", s, port)
+		}
+	}
+	if c.SASL != nil {
+		switch strings.ToUpper(c.SASL.Mechanism) {
+		case "SCRAM-SHA-256", "SCRAM-SHA-512", "PLAIN":
+		default:
+			return fmt.Errorf("marketbus:sasl.mechanism %q is not supported: use SCRAM-SHA-256, SCRAM-SHA-512 or PLAIN", c.SASL.Mechanism)
+		}
+	}
+	if c.RequestTimeoutSeconds != nil && *c.RequestTimeoutSeconds < 1 {
+		return fmt.Errorf("marketbus:requestTimeoutSeconds is %d: use a positive number of seconds", *c.RequestTimeoutSeconds)
+	}
+	return nil
+}
+
+func (c Config) timeout() time.Duration {
+	if c.RequestTimeoutSeconds == nil {
+		return 30 * time.Second
+	}
+	return time.Duration(*c.RequestTimeoutSeconds) * time.Second
+}
+
+// kgoOpts turns the configuration into franz-go client options.
+func (c Config) kgoOpts() ([]kgo.Opt, error) {
+	clientID := "pulumi-marketbus"
+	if c.ClientID != nil && *c.ClientID != "" {
+		clientID = *c.ClientID
+	}
+	opts := []kgo.Opt{
+		kgo.SeedBrokers(c.BootstrapServers...),
+		kgo.ClientID(clientID),
+		kgo.DialTimeout(5 * time.Second),
+		kgo.RetryTimeout(c.timeout()),
+		kgo.RequestRetries(10),
+		kgo.RetryBackoffFn(func(tries int) time.Duration {
+			d := time.Duration(100*(1<<min(tries, 5))) * time.Millisecond
+			return d
+		}),
+	}
+	if c.TLS != nil && c.TLS.Enabled {
+		tc := &tls.Config{MinVersion: tls.VersionTLS12}
+		if c.TLS.CACertPEM != nil && *c.TLS.CACertPEM != "" {
+			pool := x509.NewCertPool()
+			if !pool.AppendCertsFromPEM([]byte(*c.TLS.CACertPEM)) {
+				return nil, errors.New("marketbus:tls.caCertPem holds no PEM certificate")
+			}
+			tc.RootCAs = pool
+		}
+		if c.TLS.InsecureSkipVerify != nil {
+			tc.InsecureSkipVerify = *c.TLS.InsecureSkipVerify
+		}
+		if c.TLS.ServerName != nil {
+			tc.ServerName = *c.TLS.ServerName
+		}
+		opts = append(opts, kgo.DialTLSConfig(tc))
+	}
+	if c.SASL != nil {
+		switch strings.ToUpper(c.SASL.Mechanism) {
+		case "SCRAM-SHA-256":
+			opts = append(opts, kgo.SASL(scram.Auth{User: c.SASL.Username, Pass: c.SASL.Password}.AsSha256Mechanism()))
+		case "SCRAM-SHA-512":
+			opts = append(opts, kgo.SASL(scram.Auth{User: c.SASL.Username, Pass: c.SASL.Password}.AsSha512Mechanism()))
+		case "PLAIN":
+			opts = append(opts, kgo.SASL(plain.Auth{User: c.SASL.Username, Pass: c.SASL.Password}.AsMechanism()))
+		}
+	}
+	return opts, nil
+}
+
+// connection owns the one admin client of a provider process.
+type connection struct {
+	cfg  Config
+	once sync.Once
+	adm  *kadm.Client
+	err  error
+}
+
+// admin returns the shared admin client, dialling on first use.
+func (c *connection) admin() (*kadm.Client, error) {
+	c.once.Do(func() {
+		opts, err := c.cfg.kgoOpts()
+		if err != nil {
+			c.err = err
+			return
+		}
+		cl, err := kgo.NewClient(opts...)
+		if err != nil {
+			c.err = fmt.Errorf("creating Kafka client for %v: %w", c.cfg.BootstrapServers, err)
+			return
+		}
+		c.adm = kadm.NewClient(cl)
+	})
+	return c.adm, c.err
+}
+
+// adminFrom returns the admin client of the configured provider.
+func adminFrom(ctx context.Context) (*kadm.Client, Config, error) {
+	cfg := infer.GetConfig[Config](ctx)
+	if cfg.conn == nil {
+		return nil, cfg, errors.New("the marketbus provider is not configured: set marketbus:bootstrapServers")
+	}
+	adm, err := cfg.conn.admin()
+	return adm, cfg, err
+}

@@ -1,0 +1,45 @@
+// Package provider is the marketbus Pulumi provider: Kafka topics (and, as the project
+// grows, schemas and the latency gate) managed through the Kafka admin API with franz-go.
+//
+// It never imports the program's packages: programs reach it through the generated SDK in
+// sdk/go/marketbus, exactly as a user's own program would.
+package provider
+
+import (
+	"fmt"
+
+	p "github.com/pulumi/pulumi-go-provider"
+	"github.com/pulumi/pulumi-go-provider/infer"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/tokens"
+)
+
+// Name is the package name: resource tokens are marketbus:index:<Type>.
+const Name = "marketbus"
+
+// Version is the provider's version; the SDK records it so the engine loads a matching plugin.
+const Version = "0.1.0"
+
+// GoImportBasePath is where the generated Go SDK lives inside this module.
+const GoImportBasePath = "github.com/marketbus/market-bus/sdk/go/marketbus"
+
+// New builds the provider. Each call returns an independent instance with its own config.
+func New() (p.Provider, error) {
+	prov, err := infer.NewProviderBuilder().
+		WithDisplayName("market-bus").
+		WithDescription("Kafka-API resources for the market-bus Redpanda cluster: topics managed without perpetual diffs or silent data loss.").
+		WithNamespace("marketbus").
+		WithRepository("https://github.com/marketbus/market-bus").
+		WithGoImportPath(GoImportBasePath).
+		// Resources and types take their module from the Go package name ("provider");
+		// map it to "index" so tokens read marketbus:index:Topic.
+		WithModuleMap(map[tokens.ModuleName]tokens.ModuleName{"provider": "index"}).
+		WithConfig(infer.Config(&Config{})).
+		WithResources(
+			infer.Resource(Topic{}),
+		).
+		Build()
+	if err != nil {
+		return p.Provider{}, fmt.Errorf("building the %s provider: %w", Name, err)
+	}
+	return prov, nil
+}

@@ -1,0 +1,217 @@
+package provider
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strconv"
+
+	p "github.com/pulumi/pulumi-go-provider"
+	"github.com/twmb/franz-go/pkg/kadm"
+)
+
+// topicNameRE is the character set Kafka accepts in topic names.
+var topicNameRE = regexp.MustCompile(`^[a-zA-Z0-9._-]+$`)
+
+// numericTopicKeys must hold integers; a typo such as "7d" fails at preview, not at the broker.
+var numericTopicKeys = map[string]bool{
+	"retention.ms": true, "retention.bytes": true, "segment.bytes": true, "segment.ms": true,
+	"segment.jitter.ms": true, "segment.index.bytes": true, "max.message.bytes": true,
+	"min.insync.replicas": true, "delete.retention.ms": true, "min.compaction.lag.ms": true,
+	"max.compaction.lag.ms": true, "flush.messages": true, "flush.ms": true, "index.interval.bytes": true,
+	"file.delete.delay.ms": true, "local.retention.ms": true, "local.retention.bytes": true,
+	"message.timestamp.after.max.ms": true, "message.timestamp.before.max.ms": true,
+}
+
+// validateTopicArgs checks what can be checked without a cluster. Each failure names the
+// property so the engine shows it against the right input.
+func validateTopicArgs(a TopicArgs) []p.CheckFailure {
+	var fs []p.CheckFailure
+	fail := func(prop, format string, args ...any) {
+		fs = append(fs, p.CheckFailure{Property: prop, Reason: fmt.Sprintf(format, args...)})
+	}
+	switch {
+	case a.Name == "":
+		fail("name", "topic name is empty: give the topic a name")
+	case a.Name == "." || a.Name == "..":
+		fail("name", "topic name %q is not allowed by Kafka: choose another name", a.Name)
+	case len(a.Name) > 249:
+		fail("name", "topic name is %d characters long: Kafka allows at most 249", len(a.Name))
+	case !topicNameRE.MatchString(a.Name):
+		fail("name", "topic name %q has characters Kafka rejects: use only letters, digits, '.', '_' and '-'", a.Name)
+	}
+	if a.Partitions < 1 {
+		fail("partitions", "partitions is %d: a topic needs at least 1 partition", a.Partitions)
+	}
+	if a.ReplicationFactor < 1 || a.ReplicationFactor > 32767 {
+		fail("replicationFactor", "replicationFactor is %d: use a value from 1 to the number of brokers", a.ReplicationFactor)
+	}
+	if m := a.decreaseMode(); m != PartitionDecreaseError && m != PartitionDecreaseReplace {
+		fail("onPartitionDecrease", "onPartitionDecrease is %q: use %q or %q", m, PartitionDecreaseError, PartitionDecreaseReplace)
+	}
+	for _, k := range sortedKeys(a.Config) {
+		v := a.Config[k]
+		if numericTopicKeys[k] {
+			if _, err := strconv.ParseInt(v, 10, 64); err != nil {
+				fail("config", "config %q is %q: it must be an integer (for example 604800000 for 7 days of retention.ms)", k, v)
+			}
+		}
+	}
+	return fs
+}
+
+// configOps computes the incremental config changes that bring the topic from what the
+// broker reports to what the user declares. Only owned keys are touched: keys declared now,
+// and keys declared before that are gone now (those are deleted). With strict set, keys set
+// on the topic outside Pulumi are deleted too.
+func configOps(before, after map[string]string, observed map[string]ConfigValue, strict bool) []kadm.AlterConfig {
+	var ops []kadm.AlterConfig
+	for _, k := range sortedKeys(after) {
+		if cur, ok := observed[k]; ok && cur.Value == after[k] {
+			continue
+		}
+		ops = append(ops, kadm.AlterConfig{Op: kadm.SetConfig, Name: k, Value: kadm.StringPtr(after[k])})
+	}
+	deleted := map[string]bool{}
+	for _, k := range sortedKeys(before) {
+		if _, still := after[k]; still {
+			continue
+		}
+		if cur, ok := observed[k]; ok && cur.isTopicLevel() {
+			ops = append(ops, kadm.AlterConfig{Op: kadm.DeleteConfig, Name: k})
+			deleted[k] = true
+		}
+	}
+	if strict {
+		for _, k := range sortedKeys(observed) {
+			if _, declared := after[k]; declared || deleted[k] || !observed[k].isTopicLevel() {
+				continue
+			}
+			ops = append(ops, kadm.AlterConfig{Op: kadm.DeleteConfig, Name: k})
+		}
+	}
+	return ops
+}
+
+// ownedConfig returns the broker's value of every owned key; a key the broker does not
+// report at all is left out so the next diff shows it as missing.
+func ownedConfig(owned []string, observed map[string]ConfigValue) map[string]string {
+	out := map[string]string{}
+	for _, k := range owned {
+		if v, ok := observed[k]; ok {
+			out[k] = v.Value
+		}
+	}
+	return out
+}
+
+// effectiveConfig is the state's view of the broker: owned keys with any source, plus
+// every key set on the topic itself. Broker defaults of keys nobody declared are dropped,
+// so a changed cluster default never causes a diff.
+func effectiveConfig(owned []string, observed map[string]ConfigValue) map[string]ConfigValue {
+	out := map[string]ConfigValue{}
+	for _, k := range owned {
+		if v, ok := observed[k]; ok {
+			out[k] = v
+		}
+	}
+	for k, v := range observed {
+		if v.isTopicLevel() {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// topicLevelConfig is what an import adopts: only keys set on the topic itself.
+func topicLevelConfig(observed map[string]ConfigValue) map[string]string {
+	out := map[string]string{}
+	for k, v := range observed {
+		if v.isTopicLevel() {
+			out[k] = v.Value
+		}
+	}
+	return out
+}
+
+// ownedKeys is the union of keys declared now and keys declared before.
+func ownedKeys(maps ...map[string]string) []string {
+	set := map[string]bool{}
+	for _, m := range maps {
+		for k := range m {
+			set[k] = true
+		}
+	}
+	return sortedKeys(set)
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
+}
+
+// diffTopic decides what a change of inputs means for the topic on the cluster.
+func diffTopic(state TopicState, in TopicArgs) (p.DiffResponse, error) {
+	d := map[string]p.PropertyDiff{}
+	replace := false
+	if in.Name != state.Name {
+		d["name"] = p.PropertyDiff{Kind: p.UpdateReplace}
+		replace = true
+	}
+	switch {
+	case in.Partitions > state.Partitions:
+		d["partitions"] = p.PropertyDiff{Kind: p.Update}
+	case in.Partitions < state.Partitions && in.decreaseMode() == PartitionDecreaseReplace:
+		d["partitions"] = p.PropertyDiff{Kind: p.UpdateReplace}
+		replace = true
+	case in.Partitions < state.Partitions:
+		return p.DiffResponse{}, fmt.Errorf("topic %q has %d partitions and the program asks for %d: Kafka cannot remove partitions. "+
+			"Keep partitions at %d, or set onPartitionDecrease: replace to delete and recreate the topic (all its data is lost)",
+			state.Name, state.Partitions, in.Partitions, state.Partitions)
+	}
+	if in.ReplicationFactor != state.ReplicationFactor {
+		d["replicationFactor"] = p.PropertyDiff{Kind: p.Update}
+	}
+	for _, k := range ownedKeys(state.Config, in.Config) {
+		old, hadOld := state.Config[k]
+		nv, hasNew := in.Config[k]
+		path := fmt.Sprintf("config[%q]", k)
+		switch {
+		case hadOld && !hasNew:
+			d[path] = p.PropertyDiff{Kind: p.Delete}
+		case !hadOld && hasNew:
+			d[path] = p.PropertyDiff{Kind: p.Add}
+		case old != nv:
+			d[path] = p.PropertyDiff{Kind: p.Update}
+		}
+	}
+	if in.strict() {
+		for k, v := range state.EffectiveConfig {
+			if _, declared := in.Config[k]; !declared && v.isTopicLevel() {
+				d[fmt.Sprintf("config[%q]", k)] = p.PropertyDiff{Kind: p.Delete}
+			}
+		}
+	}
+	if in.deletionProtected() != state.deletionProtected() {
+		d["deletionProtection"] = p.PropertyDiff{Kind: p.Update}
+	}
+	if in.strict() != state.strict() {
+		d["strictConfig"] = p.PropertyDiff{Kind: p.Update}
+	}
+	if in.decreaseMode() != state.decreaseMode() {
+		d["onPartitionDecrease"] = p.PropertyDiff{Kind: p.Update}
+	}
+	if replace && state.deletionProtected() {
+		return p.DiffResponse{}, fmt.Errorf("topic %q must be replaced (deleted and recreated, losing its data) but deletionProtection is on: "+
+			"first run an update with deletionProtection: false, then apply the change", state.Name)
+	}
+	return p.DiffResponse{
+		DeleteBeforeReplace: true,
+		HasChanges:          len(d) > 0,
+		DetailedDiff:        d,
+	}, nil
+}

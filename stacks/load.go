@@ -1,0 +1,127 @@
+package stacks
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Source yields raw stack config values by key (without the project prefix). Structured
+// values arrive as JSON, the way the Pulumi engine hands them to a program.
+type Source interface {
+	Get(key string) (string, bool)
+}
+
+// MapSource is a Source backed by a map, for tests and tools.
+type MapSource map[string]string
+
+// Get returns the value of key.
+func (m MapSource) Get(key string) (string, bool) {
+	v, ok := m[key]
+	return v, ok
+}
+
+// Config keys the program reads, without the project prefix.
+const (
+	KeyCluster      = "cluster"
+	KeyTopics       = "topics"
+	KeyGate         = "gate"
+	KeySASLPassword = "saslPassword"
+)
+
+// Load builds the stack's Spec from its config and validates it. Every problem is reported
+// at once, each naming the key, the bad value and the fix; nothing is registered before
+// Load succeeds.
+func Load(stack string, src Source) (Spec, error) {
+	cluster, gate, known := defaultsFor(stack)
+	rawCluster, hasCluster := src.Get(KeyCluster)
+	if !known && !hasCluster {
+		return Spec{}, fmt.Errorf("stack %q is not one of dev, prod, local and has no %s:%s config: "+
+			"create Pulumi.%s.yaml with at least %s:%s.mode (docker, kubernetes or external)",
+			stack, Project, KeyCluster, stack, Project, KeyCluster)
+	}
+	var errs []error
+	if hasCluster {
+		if err := decodeStrict(rawCluster, &cluster); err != nil {
+			errs = append(errs, keyError(KeyCluster, rawCluster, err, "an object such as {mode: external, brokers: 3, bootstrapServers: [127.0.0.1:19092]}"))
+		}
+	}
+	var topics []TopicSpec
+	if raw, ok := src.Get(KeyTopics); ok {
+		if err := decodeStrict(raw, &topics); err != nil {
+			errs = append(errs, keyError(KeyTopics, raw, err, "a list of topics, each {name, partitions, replicationFactor, config}"))
+		}
+	}
+	if raw, ok := src.Get(KeyGate); ok {
+		if err := decodeStrict(raw, &gate); err != nil {
+			errs = append(errs, keyError(KeyGate, raw, err, "an object such as {maxAvgLatencyMs: 50, maxP99LatencyMs: 100, minThroughputMsgPerSec: 100000}"))
+		}
+	}
+	if len(errs) > 0 {
+		return Spec{}, joinConfigErrors(stack, errs)
+	}
+	spec := Spec{Stack: stack, Cluster: cluster, Topics: topics, Gate: gate}
+	if errs := spec.validate(); len(errs) > 0 {
+		return Spec{}, joinConfigErrors(stack, errs)
+	}
+	return spec, nil
+}
+
+// decodeStrict decodes JSON and refuses fields the Spec does not have, so a typo such as
+// "partitons" is an error rather than a silently ignored key.
+func decodeStrict(raw string, into any) error {
+	dec := json.NewDecoder(bytes.NewReader([]byte(raw)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(into); err != nil {
+		return err
+	}
+	if dec.More() {
+		return errors.New("trailing data after the value")
+	}
+	return nil
+}
+
+func keyError(key, raw string, err error, want string) error {
+	var ute *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &ute) && ute.Field != "":
+		return fmt.Errorf("%s:%s.%s has a %s where a %s is expected: fix the value in the stack file", Project, key, ute.Field, ute.Value, ute.Type)
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return fmt.Errorf("%s:%s has unknown field %q: check its spelling against the keys documented in Pulumi.yaml", Project, key, field)
+	default:
+		return fmt.Errorf("%s:%s = %s cannot be read (%v): set it to %s", Project, key, short(raw), err, want)
+	}
+}
+
+func short(s string) string {
+	if len(s) > 80 {
+		return s[:77] + "..."
+	}
+	return s
+}
+
+// ConfigError is a failed stack configuration; Problems lists every individual error.
+type ConfigError struct {
+	Stack    string
+	Problems []error
+}
+
+func (e *ConfigError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "stack %q has %d configuration problem(s); nothing was created:", e.Stack, len(e.Problems))
+	for _, p := range e.Problems {
+		b.WriteString("\n  - ")
+		b.WriteString(p.Error())
+	}
+	return b.String()
+}
+
+// Unwrap exposes the individual problems to errors.Is and errors.As.
+func (e *ConfigError) Unwrap() []error { return e.Problems }
+
+func joinConfigErrors(stack string, errs []error) error {
+	return &ConfigError{Stack: stack, Problems: errs}
+}

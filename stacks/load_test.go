@@ -1,0 +1,149 @@
+package stacks
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+const goodTopic = `{"name":"market-telemetry","partitions":12,"replicationFactor":3,"config":{"retention.ms":"604800000","cleanup.policy":"delete"}}`
+
+func TestLoadLocalDefaults(t *testing.T) {
+	spec, err := Load("local", MapSource{KeyTopics: "[" + goodTopic + "]"})
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	if spec.Cluster.Mode != ModeExternal || spec.Cluster.Brokers != 3 {
+		t.Errorf("cluster = %+v, want external with 3 brokers", spec.Cluster)
+	}
+	if got := strings.Join(spec.Cluster.BootstrapServers, ","); got != "127.0.0.1:19092,127.0.0.1:29092,127.0.0.1:39092" {
+		t.Errorf("bootstrap = %s", got)
+	}
+	if len(spec.Topics) != 1 || spec.Topics[0].Config["retention.ms"] != "604800000" || !spec.Topics[0].Protected() {
+		t.Errorf("topics = %+v", spec.Topics)
+	}
+	if spec.Gate.MaxAvgLatencyMs != 50 || spec.Gate.MaxP99LatencyMs != 100 || spec.Gate.MinThroughputMsgPerSec != 100000 || !spec.Gate.IsEnabled() {
+		t.Errorf("gate = %+v, want the seed's SLO", spec.Gate)
+	}
+}
+
+func TestLoadStackDefaults(t *testing.T) {
+	for stack, mode := range map[string]string{"dev": ModeDocker, "prod": ModeKubernetes, "local": ModeExternal} {
+		spec, err := Load(stack, MapSource{})
+		if err != nil {
+			t.Fatalf("%s: %v", stack, err)
+		}
+		if spec.Cluster.Mode != mode {
+			t.Errorf("%s: mode %q, want %q", stack, spec.Cluster.Mode, mode)
+		}
+	}
+	if spec, _ := Load("prod", MapSource{}); !spec.Cluster.TLS {
+		t.Error("prod must default to TLS")
+	}
+}
+
+func TestLoadFieldOverridesKeepOtherDefaults(t *testing.T) {
+	spec, err := Load("local", MapSource{KeyCluster: `{"brokers":5}`, KeyGate: `{"maxP99LatencyMs":80}`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if spec.Cluster.Brokers != 5 || spec.Cluster.Mode != ModeExternal || len(spec.Cluster.BootstrapServers) != 3 {
+		t.Errorf("cluster = %+v", spec.Cluster)
+	}
+	if spec.Gate.MaxP99LatencyMs != 80 || spec.Gate.MaxAvgLatencyMs != 50 {
+		t.Errorf("gate = %+v", spec.Gate)
+	}
+}
+
+// TestLoadRejectsBadInput: each bad input fails with a message naming the key, the bad value
+// and the fix.
+func TestLoadRejectsBadInput(t *testing.T) {
+	topic := func(fields string) string {
+		return `[{"name":"t","partitions":3,"replicationFactor":3` + fields + `}]`
+	}
+	cases := []struct {
+		name  string
+		stack string
+		src   MapSource
+		want  []string
+	}{
+		{"unknown cluster mode", "local", MapSource{KeyCluster: `{"mode":"swarm"}`},
+			[]string{"market-bus:cluster.mode", `"swarm"`, "use docker, kubernetes or external"}},
+		{"zero brokers", "local", MapSource{KeyCluster: `{"brokers":0}`},
+			[]string{"market-bus:cluster.brokers = 0", "at least 1 broker"}},
+		{"empty bootstrap list in external mode", "local", MapSource{KeyCluster: `{"bootstrapServers":[]}`},
+			[]string{"market-bus:cluster.bootstrapServers is empty", "list the cluster's Kafka addresses"}},
+		{"bootstrap entry without a port", "local", MapSource{KeyCluster: `{"bootstrapServers":["localhost"]}`},
+			[]string{"market-bus:cluster.bootstrapServers[0]", `"localhost"`, "host:port"}},
+		{"bootstrap port out of range", "local", MapSource{KeyCluster: `{"bootstrapServers":["h:99999"]}`},
+			[]string{"bootstrapServers[0]", `"99999"`, "1 to 65535"}},
+		{"replication factor above broker count", "local", MapSource{KeyTopics: `[{"name":"t","partitions":3,"replicationFactor":4}]`},
+			[]string{"market-bus:topics[0].replicationFactor = 4", "3 broker(s)", "lower it to at most 3"}},
+		{"partitions below one", "local", MapSource{KeyTopics: `[{"name":"t","partitions":0,"replicationFactor":3}]`},
+			[]string{"market-bus:topics[0].partitions = 0", "at least 1 partition"}},
+		{"replication factor below one", "local", MapSource{KeyTopics: `[{"name":"t","partitions":1,"replicationFactor":0}]`},
+			[]string{"topics[0].replicationFactor = 0", "use at least 1"}},
+		{"retention not a number", "local", MapSource{KeyTopics: topic(`,"config":{"retention.ms":"7d"}`)},
+			[]string{"topics[0].config.retention.ms", `"7d"`, "604800000"}},
+		{"cleanup policy unknown", "local", MapSource{KeyTopics: topic(`,"config":{"cleanup.policy":"purge"}`)},
+			[]string{"config.cleanup.policy", `"purge"`, "delete, compact"}},
+		{"duplicate topic names", "local", MapSource{KeyTopics: `[` + goodTopic + `,` + goodTopic + `]`},
+			[]string{"topics[1].name", `"market-telemetry"`, "duplicates", "topics[0]"}},
+		{"topic name too long", "local", MapSource{KeyTopics: `[{"name":"` + strings.Repeat("a", 250) + `","partitions":1,"replicationFactor":1}]`},
+			[]string{"topics[0].name is 250 characters", "at most 249"}},
+		{"topic name with bad characters", "local", MapSource{KeyTopics: `[{"name":"fx stream/eu","partitions":1,"replicationFactor":1}]`},
+			[]string{"topics[0].name", `"fx stream/eu"`, "letters, digits"}},
+		{"topic named dot-dot", "local", MapSource{KeyTopics: `[{"name":"..","partitions":1,"replicationFactor":1}]`},
+			[]string{"topics[0].name", `".."`, "reserved"}},
+		{"empty topic name", "local", MapSource{KeyTopics: `[{"partitions":1,"replicationFactor":1}]`},
+			[]string{"topics[0].name is empty"}},
+		{"unknown partition-decrease mode", "local", MapSource{KeyTopics: topic(`,"onPartitionDecrease":"shrink"`)},
+			[]string{"onPartitionDecrease", `"shrink"`, "use error"}},
+		{"misspelt topic field", "local", MapSource{KeyTopics: `[{"name":"t","partitons":3,"replicationFactor":1}]`},
+			[]string{"market-bus:topics", `unknown field "partitons"`, "spelling"}},
+		{"topics not a list", "local", MapSource{KeyTopics: `"market-telemetry"`},
+			[]string{"market-bus:topics", "cannot be read", "a list of topics"}},
+		{"wrong value type", "local", MapSource{KeyCluster: `{"brokers":"three"}`},
+			[]string{"market-bus:cluster.brokers", "string", "int"}},
+		{"negative p99 threshold", "local", MapSource{KeyGate: `{"maxP99LatencyMs":-1}`},
+			[]string{"market-bus:gate.maxP99LatencyMs = -1", "must be positive"}},
+		{"negative throughput threshold", "local", MapSource{KeyGate: `{"minThroughputMsgPerSec":-5}`},
+			[]string{"gate.minThroughputMsgPerSec = -5", "must be positive"}},
+		{"average above p99", "local", MapSource{KeyGate: `{"maxAvgLatencyMs":120,"maxP99LatencyMs":100}`},
+			[]string{"gate.maxAvgLatencyMs = 120", "above maxP99LatencyMs = 100"}},
+		{"unknown SASL mechanism", "local", MapSource{KeyCluster: `{"sasl":{"mechanism":"GSSAPI","username":"u"}}`},
+			[]string{"cluster.sasl.mechanism", `"GSSAPI"`, "SCRAM-SHA-256"}},
+		{"unknown stack without config", "staging", MapSource{},
+			[]string{`stack "staging"`, "not one of dev, prod, local", "create Pulumi.staging.yaml"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Load(tc.stack, tc.src)
+			if err == nil {
+				t.Fatal("Load accepted bad input")
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q\n does not mention %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+func TestLoadReportsEveryProblem(t *testing.T) {
+	_, err := Load("local", MapSource{
+		KeyCluster: `{"mode":"swarm"}`,
+		KeyTopics:  `[{"name":"","partitions":0,"replicationFactor":3}]`,
+	})
+	var ce *ConfigError
+	if !errors.As(err, &ce) {
+		t.Fatalf("want *ConfigError, got %T %v", err, err)
+	}
+	if len(ce.Problems) != 3 {
+		t.Errorf("want 3 problems (mode, name, partitions), got %d: %v", len(ce.Problems), ce)
+	}
+	if !strings.Contains(err.Error(), "nothing was created") {
+		t.Errorf("error should say nothing was created: %v", err)
+	}
+}

@@ -1,0 +1,106 @@
+package stacks
+
+import (
+	"fmt"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
+
+	"github.com/marketbus/market-bus/sdk/go/marketbus"
+)
+
+// pulumiSource reads the stack's config through the Pulumi SDK.
+type pulumiSource struct{ cfg *config.Config }
+
+func (s pulumiSource) Get(key string) (string, bool) {
+	v, err := s.cfg.Try(key)
+	return v, err == nil
+}
+
+// Program is the Pulumi program of every stack: main.go runs it under `pulumi up`, busctl
+// runs it as an Automation API inline program. Config is loaded and validated before the
+// first resource is registered.
+func Program(ctx *pulumi.Context) error {
+	cfg := config.New(ctx, Project)
+	spec, err := Load(ctx.Stack(), pulumiSource{cfg})
+	if err != nil {
+		return err
+	}
+	var password pulumi.StringOutput
+	if spec.Cluster.SASL != nil {
+		password = cfg.RequireSecret(KeySASLPassword)
+	}
+	return Deploy(ctx, spec, password)
+}
+
+// Deploy registers the stack's resources from a validated Spec. saslPassword is only read
+// when the Spec asks for SASL; it stays a secret all the way into the provider config.
+func Deploy(ctx *pulumi.Context, spec Spec, saslPassword pulumi.StringOutput) error {
+	bootstrap, err := clusterEndpoints(ctx, spec)
+	if err != nil {
+		return err
+	}
+	provArgs := &marketbus.ProviderArgs{
+		BootstrapServers: bootstrap,
+		ClientId:         pulumi.StringPtr(spec.Cluster.ClientID),
+	}
+	if spec.Cluster.SASL != nil {
+		provArgs.Sasl = marketbus.SASLConfigArgs{
+			Mechanism: pulumi.String(spec.Cluster.SASL.Mechanism),
+			Username:  pulumi.String(spec.Cluster.SASL.Username),
+			Password:  pulumi.ToSecret(saslPassword).(pulumi.StringOutput),
+		}
+	}
+	if spec.Cluster.TLS {
+		provArgs.Tls = marketbus.TLSConfigArgs{Enabled: pulumi.Bool(true)}
+	}
+	prov, err := marketbus.NewProvider(ctx, "marketbus", provArgs)
+	if err != nil {
+		return fmt.Errorf("registering the marketbus provider: %w", err)
+	}
+	topics := pulumi.Map{}
+	for _, t := range spec.Topics {
+		res, err := marketbus.NewTopic(ctx, t.Name, topicArgs(t), pulumi.Provider(prov))
+		if err != nil {
+			return fmt.Errorf("registering topic %q: %w", t.Name, err)
+		}
+		topics[t.Name] = pulumi.Map{
+			"topicId":           res.TopicId,
+			"partitions":        res.Partitions,
+			"replicationFactor": res.ReplicationFactor,
+			"config":            res.Config,
+		}
+	}
+	ctx.Export("bootstrapServers", bootstrap)
+	ctx.Export("topics", topics)
+	return nil
+}
+
+func topicArgs(t TopicSpec) *marketbus.TopicArgs {
+	args := &marketbus.TopicArgs{
+		Name:               pulumi.String(t.Name),
+		Partitions:         pulumi.Int(t.Partitions),
+		ReplicationFactor:  pulumi.Int(t.ReplicationFactor),
+		DeletionProtection: pulumi.BoolPtr(t.Protected()),
+		StrictConfig:       pulumi.BoolPtr(t.StrictConfig),
+	}
+	if len(t.Config) > 0 {
+		args.Config = pulumi.ToStringMap(t.Config)
+	}
+	if t.OnPartitionDecrease != "" {
+		args.OnPartitionDecrease = pulumi.StringPtr(t.OnPartitionDecrease)
+	}
+	return args
+}
+
+// clusterEndpoints returns the Kafka bootstrap servers of the stack's cluster, creating the
+// cluster first when the stack owns one.
+func clusterEndpoints(_ *pulumi.Context, spec Spec) (pulumi.StringArrayInput, error) {
+	switch spec.Cluster.Mode {
+	case ModeExternal:
+		return pulumi.ToStringArray(spec.Cluster.BootstrapServers), nil
+	default:
+		return nil, fmt.Errorf("%s:cluster.mode = %q: this build cannot create a %s cluster yet; "+
+			"use mode external with bootstrapServers pointing at a running cluster", Project, spec.Cluster.Mode, spec.Cluster.Mode)
+	}
+}

@@ -1,0 +1,151 @@
+package stacks
+
+import (
+	"encoding/json"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// recorder is a mock resource monitor that keeps every registration.
+type recorder struct {
+	mu  sync.Mutex
+	reg map[string]pulumi.MockResourceArgs
+}
+
+func (r *recorder) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.reg == nil {
+		r.reg = map[string]pulumi.MockResourceArgs{}
+	}
+	r.reg[args.TypeToken+"::"+args.Name] = args
+	outs := args.Inputs.Copy()
+	if args.TypeToken == "marketbus:index:Topic" {
+		outs["topicId"] = resource.NewStringProperty("id-" + args.Name)
+	}
+	return args.Name + "-id", outs, nil
+}
+
+func (r *recorder) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
+	return resource.PropertyMap{}, nil
+}
+
+// runProgram runs Program for stack under mocks with the given raw config values.
+func runProgram(t *testing.T, stack string, cfg map[string]string) (*recorder, error) {
+	t.Helper()
+	full := map[string]string{}
+	for k, v := range cfg {
+		full[Project+":"+k] = v
+	}
+	raw, err := json.Marshal(full)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PULUMI_CONFIG", string(raw))
+	rec := &recorder{}
+	err = pulumi.RunErr(Program, pulumi.WithMocks(Project, stack, rec))
+	return rec, err
+}
+
+func localConfig() map[string]string {
+	return map[string]string{
+		KeyCluster: `{"mode":"external","brokers":3,"bootstrapServers":["127.0.0.1:19092","127.0.0.1:29092","127.0.0.1:39092"]}`,
+		KeyTopics: `[{"name":"market-telemetry","partitions":12,"replicationFactor":3,"deletionProtection":false,
+			"config":{"retention.ms":"604800000","cleanup.policy":"delete"}}]`,
+	}
+}
+
+func TestProgramLocalRegistersProviderAndTopic(t *testing.T) {
+	rec, err := runProgram(t, "local", localConfig())
+	if err != nil {
+		t.Fatalf("program: %v", err)
+	}
+	prov, ok := rec.reg["pulumi:providers:marketbus::marketbus"]
+	if !ok {
+		t.Fatalf("no marketbus provider registered; got %v", keys(rec.reg))
+	}
+	var servers []string
+	for _, v := range prov.Inputs["bootstrapServers"].ArrayValue() {
+		servers = append(servers, v.StringValue())
+	}
+	if got := strings.Join(servers, ","); got != "127.0.0.1:19092,127.0.0.1:29092,127.0.0.1:39092" {
+		t.Errorf("provider bootstrapServers = %q", got)
+	}
+	if got := prov.Inputs["clientId"].StringValue(); got != "market-bus-local" {
+		t.Errorf("provider clientId = %q", got)
+	}
+
+	topic, ok := rec.reg["marketbus:index:Topic::market-telemetry"]
+	if !ok {
+		t.Fatalf("topic market-telemetry not registered; got %v", keys(rec.reg))
+	}
+	in := topic.Inputs
+	checks := map[string]any{
+		"name":              in["name"].StringValue(),
+		"partitions":        in["partitions"].NumberValue(),
+		"replicationFactor": in["replicationFactor"].NumberValue(),
+		"retention.ms":      in["config"].ObjectValue()["retention.ms"].StringValue(),
+		"cleanup.policy":    in["config"].ObjectValue()["cleanup.policy"].StringValue(),
+		"deletion":          in["deletionProtection"].BoolValue(),
+	}
+	want := map[string]any{
+		"name": "market-telemetry", "partitions": 12.0, "replicationFactor": 3.0,
+		"retention.ms": "604800000", "cleanup.policy": "delete", "deletion": false,
+	}
+	for k, w := range want {
+		if checks[k] != w {
+			t.Errorf("topic %s = %v, want %v", k, checks[k], w)
+		}
+	}
+	if topic.Provider == "" || !strings.Contains(topic.Provider, "pulumi:providers:marketbus::marketbus") {
+		t.Errorf("topic provider = %q, want the explicit marketbus provider", topic.Provider)
+	}
+	if len(rec.reg) != 2 {
+		t.Errorf("registered %d resources, want exactly the provider and one topic: %v", len(rec.reg), keys(rec.reg))
+	}
+}
+
+func TestProgramSASLPasswordStaysSecret(t *testing.T) {
+	cfg := localConfig()
+	cfg[KeyCluster] = `{"sasl":{"mechanism":"SCRAM-SHA-512","username":"bus"}}`
+	cfg[KeySASLPassword] = "hunter2"
+	rec, err := runProgram(t, "local", cfg)
+	if err != nil {
+		t.Fatalf("program: %v", err)
+	}
+	sasl := rec.reg["pulumi:providers:marketbus::marketbus"].Inputs["sasl"]
+	if !sasl.IsObject() {
+		t.Fatalf("provider sasl = %v", sasl)
+	}
+	pw := sasl.ObjectValue()["password"]
+	if !pw.IsSecret() {
+		t.Errorf("sasl.password must reach the provider as a secret, got %v", pw)
+	}
+}
+
+func TestProgramBadConfigRegistersNothing(t *testing.T) {
+	cfg := localConfig()
+	cfg[KeyTopics] = `[{"name":"market-telemetry","partitions":12,"replicationFactor":1},{"name":"market-telemetry","partitions":0,"replicationFactor":3}]`
+	rec, err := runProgram(t, "local", cfg)
+	if err == nil {
+		t.Fatal("program accepted bad config")
+	}
+	if !strings.Contains(err.Error(), "partitions = 0") || !strings.Contains(err.Error(), "duplicates") {
+		t.Errorf("error does not name the problems: %v", err)
+	}
+	if len(rec.reg) != 0 {
+		t.Errorf("resources were registered despite bad config: %v", keys(rec.reg))
+	}
+}
+
+func keys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}

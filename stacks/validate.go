@@ -1,0 +1,133 @@
+package stacks
+
+import (
+	"fmt"
+	"net"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+var topicNameRE = regexp.MustCompile(`^[a-zA-Z0-9._-]+$`)
+
+// integerTopicKeys are topic settings whose value must be a whole number.
+var integerTopicKeys = []string{
+	"retention.ms", "retention.bytes", "segment.bytes", "segment.ms", "max.message.bytes",
+	"min.insync.replicas", "delete.retention.ms", "min.compaction.lag.ms", "max.compaction.lag.ms",
+}
+
+// validate checks the whole Spec and returns every problem found.
+func (s Spec) validate() []error {
+	var errs []error
+	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	c := s.Cluster
+	key := func(k string) string { return Project + ":" + k }
+
+	switch c.Mode {
+	case ModeDocker, ModeKubernetes, ModeExternal:
+	default:
+		add("%s = %q is not a cluster mode: use docker, kubernetes or external", key("cluster.mode"), c.Mode)
+	}
+	if c.Brokers < 1 {
+		add("%s = %d: a cluster needs at least 1 broker (3 for replication factor 3)", key("cluster.brokers"), c.Brokers)
+	}
+	if c.Mode == ModeExternal && len(c.BootstrapServers) == 0 {
+		add("%s is empty but cluster.mode is external: list the cluster's Kafka addresses, e.g. [127.0.0.1:19092]", key("cluster.bootstrapServers"))
+	}
+	for i, b := range c.BootstrapServers {
+		if err := checkHostPort(b); err != nil {
+			add("%s[%d] = %q %v", key("cluster.bootstrapServers"), i, b, err)
+		}
+	}
+	if c.SASL != nil {
+		switch strings.ToUpper(c.SASL.Mechanism) {
+		case "SCRAM-SHA-256", "SCRAM-SHA-512", "PLAIN":
+		default:
+			add("%s = %q is not supported: use SCRAM-SHA-256, SCRAM-SHA-512 or PLAIN", key("cluster.sasl.mechanism"), c.SASL.Mechanism)
+		}
+		if c.SASL.Username == "" {
+			add("%s is empty: set the SASL user name (its password goes in the secret %s)", key("cluster.sasl.username"), key(KeySASLPassword))
+		}
+	}
+
+	seen := map[string]int{}
+	for i, t := range s.Topics {
+		errs = append(errs, t.validate(fmt.Sprintf("%s[%d]", key(KeyTopics), i), c.Brokers)...)
+		if j, dup := seen[t.Name]; dup && t.Name != "" {
+			add("%s[%d].name = %q duplicates %s[%d]: every topic name must be unique, remove or rename one", key(KeyTopics), i, t.Name, key(KeyTopics), j)
+		}
+		seen[t.Name] = i
+	}
+
+	g := s.Gate
+	for _, f := range []struct {
+		name string
+		v    float64
+	}{{"maxAvgLatencyMs", g.MaxAvgLatencyMs}, {"maxP99LatencyMs", g.MaxP99LatencyMs}, {"minThroughputMsgPerSec", g.MinThroughputMsgPerSec}} {
+		if f.v < 0 {
+			add("%s.%s = %g is negative: thresholds must be positive (the SLO is avg 50 ms, p99 100 ms, 100000 msg/s)", key(KeyGate), f.name, f.v)
+		}
+	}
+	if g.MaxP99LatencyMs > 0 && g.MaxAvgLatencyMs > g.MaxP99LatencyMs {
+		add("%s.maxAvgLatencyMs = %g is above maxP99LatencyMs = %g: an average cannot exceed the 99th percentile, lower maxAvgLatencyMs",
+			key(KeyGate), g.MaxAvgLatencyMs, g.MaxP99LatencyMs)
+	}
+	return errs
+}
+
+func checkHostPort(s string) error {
+	host, port, err := net.SplitHostPort(s)
+	if err != nil || host == "" {
+		return fmt.Errorf("is not host:port: write it as host:port, e.g. 127.0.0.1:19092")
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+		return fmt.Errorf("has port %q: use a number from 1 to 65535", port)
+	}
+	return nil
+}
+
+// validate checks one topic; at is the key path used in messages.
+func (t TopicSpec) validate(at string, brokers int) []error {
+	var errs []error
+	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	switch {
+	case t.Name == "":
+		add("%s.name is empty: give the topic a name", at)
+	case t.Name == "." || t.Name == "..":
+		add("%s.name = %q is reserved by Kafka: choose another name", at, t.Name)
+	case len(t.Name) > 249:
+		add("%s.name is %d characters: Kafka allows at most 249, shorten it", at, len(t.Name))
+	case !topicNameRE.MatchString(t.Name):
+		add("%s.name = %q has characters Kafka rejects: use only letters, digits, '.', '_' and '-'", at, t.Name)
+	}
+	if t.Partitions < 1 {
+		add("%s.partitions = %d: a topic needs at least 1 partition (market-telemetry uses 12)", at, t.Partitions)
+	}
+	switch {
+	case t.ReplicationFactor < 1:
+		add("%s.replicationFactor = %d: use at least 1, and 3 for production data", at, t.ReplicationFactor)
+	case brokers >= 1 && t.ReplicationFactor > brokers:
+		add("%s.replicationFactor = %d is more than the %d broker(s) of the cluster: lower it to at most %d or add brokers", at, t.ReplicationFactor, brokers, brokers)
+	}
+	switch t.OnPartitionDecrease {
+	case "", "error", "replace":
+	default:
+		add("%s.onPartitionDecrease = %q: use error (refuse) or replace (recreate the topic, losing its data)", at, t.OnPartitionDecrease)
+	}
+	for _, k := range integerTopicKeys {
+		if v, ok := t.Config[k]; ok {
+			if _, err := strconv.ParseInt(v, 10, 64); err != nil {
+				add("%s.config.%s = %q is not a whole number: write it in its unit, e.g. retention.ms: \"604800000\" for 7 days", at, k, v)
+			}
+		}
+	}
+	if v, ok := t.Config["cleanup.policy"]; ok {
+		for _, p := range strings.Split(v, ",") {
+			if p = strings.TrimSpace(p); p != "delete" && p != "compact" {
+				add("%s.config.cleanup.policy = %q: use delete, compact or \"compact,delete\"", at, v)
+				break
+			}
+		}
+	}
+	return errs
+}
