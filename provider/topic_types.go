@@ -66,7 +66,9 @@ func (t *TopicState) Annotate(a infer.Annotator) {
 	a.Describe(&t.EffectiveConfig, "Owned and topic-level config entries with the source of each value.")
 }
 
-func (a TopicArgs) deletionProtected() bool { return a.DeletionProtection == nil || *a.DeletionProtection }
+func (a TopicArgs) deletionProtected() bool {
+	return a.DeletionProtection == nil || *a.DeletionProtection
+}
 
 func (a TopicArgs) strict() bool { return a.StrictConfig != nil && *a.StrictConfig }
 
