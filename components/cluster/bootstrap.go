@@ -1,0 +1,66 @@
+package cluster
+
+import (
+	"bytes"
+	"fmt"
+
+	"gopkg.in/yaml.v3"
+)
+
+// fiveGiB caps storage_min_free_bytes, as in the chart.
+const fiveGiB = 5 * gib
+
+// consumerGroupMetrics are the consumer-group metric families Redpanda
+// exports; consumer_lag feeds the consumer-lag dashboard and alerts.
+func consumerGroupMetrics() []string { return []string{"group", "partition", "consumer_lag"} }
+
+// StorageMinFreeBytes is the chart's formula: 5 % of the data volume,
+// capped at 5 GiB. Below it Redpanda refuses writes instead of filling the
+// disk. The chart truncates size*0.05 to an integer; size/20 is the same
+// floor without float rounding.
+func StorageMinFreeBytes(diskSizeBytes int64) int64 {
+	return min(fiveGiB, diskSizeBytes/20)
+}
+
+// BootstrapConfig is the cluster config Redpanda loads on the first start
+// of a new cluster. ExtraClusterConfig is merged last, so it wins.
+func BootstrapConfig(t Topology) map[string]any {
+	cfg := map[string]any{
+		// Topics are resources of this program; a typo in a producer must
+		// not create one behind its back.
+		"auto_create_topics_enabled":    false,
+		"enable_consumer_group_metrics": consumerGroupMetrics(),
+	}
+	if t.ConsumerGroupLagIntervalSec > 0 {
+		cfg["consumer_group_lag_collection_interval_sec"] = t.ConsumerGroupLagIntervalSec
+	}
+	if t.Brokers >= 3 {
+		cfg["default_topic_replications"] = 3
+	}
+	if t.Resources.DiskSizeBytes > 0 {
+		cfg["storage_min_free_bytes"] = StorageMinFreeBytes(t.Resources.DiskSizeBytes)
+	}
+	for k, v := range t.ExtraClusterConfig {
+		cfg[k] = v
+	}
+	return cfg
+}
+
+// RenderBootstrapYAML renders BootstrapConfig as the .bootstrap.yaml file.
+// Keys come out sorted, so the file is stable across runs.
+//
+// Redpanda reads the file only while the cluster has no config yet: once
+// the data volume holds a cluster, editing it changes nothing (the chart
+// has the same limit with retained PVCs).
+func RenderBootstrapYAML(t Topology) (string, error) {
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(BootstrapConfig(t)); err != nil {
+		return "", fmt.Errorf("render bootstrap yaml: %w", err)
+	}
+	if err := enc.Close(); err != nil {
+		return "", fmt.Errorf("render bootstrap yaml: %w", err)
+	}
+	return buf.String(), nil
+}

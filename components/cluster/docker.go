@@ -1,0 +1,234 @@
+package cluster
+
+import (
+	"fmt"
+	"net"
+	"sort"
+	"strconv"
+
+	"github.com/pulumi/pulumi-docker/sdk/v4/go/docker"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// Healthcheck timing. Docker runs the check during the start period too and
+// the first success ends it, so a long start period costs nothing on a fast
+// start; it only spares a slow first cluster formation from counting as
+// failures.
+const (
+	healthInterval    = "10s"
+	healthTimeout     = "5s"
+	healthRetries     = 3
+	healthStartPeriod = "120s"
+	// stopGraceSeconds lets a broker leave cleanly before it is killed.
+	stopGraceSeconds = 60
+)
+
+// dockerDeployment holds the Docker resources of one cluster.
+type dockerDeployment struct {
+	network    *docker.Network
+	image      *docker.RemoteImage
+	volumes    []*docker.Volume
+	containers []*docker.Container
+}
+
+// readyDeps are the resources whose completion means "brokers ready": each
+// container is created with Wait, so it completes only once healthy.
+func (d *dockerDeployment) readyDeps() []pulumi.Resource {
+	out := make([]pulumi.Resource, len(d.containers))
+	for i, c := range d.containers {
+		out[i] = c
+	}
+	return out
+}
+
+// deployDocker creates the network, image, volumes and containers of a
+// validated, defaulted args and its rendered brokers.
+//
+// The containers do not depend on each other, so Pulumi creates them in
+// parallel. They must be: with every broker a seed and
+// empty_seed_starts_cluster=false, no broker is ready until all seeds run.
+func deployDocker(ctx *pulumi.Context, parent pulumi.Resource, name string, a Args, brokers []BrokerConfig) (*dockerDeployment, error) {
+	stack := ctx.Stack()
+	d := &dockerDeployment{}
+	var err error
+
+	// The network name is fixed, so a replacement must delete the old one first.
+	d.network, err = docker.NewNetwork(ctx, name+"-network", &docker.NetworkArgs{
+		Name:   pulumi.String(a.Docker.NetworkName),
+		Driver: pulumi.String("bridge"),
+		Labels: networkLabels(ClusterLabels(name, stack)),
+	}, pulumi.Parent(parent), pulumi.DeleteBeforeReplace(true))
+	if err != nil {
+		return nil, fmt.Errorf("docker network: %w", err)
+	}
+
+	// KeepLocally: destroying the stack must not delete an image other
+	// stacks or a later `up` use.
+	d.image, err = docker.NewRemoteImage(ctx, name+"-image", &docker.RemoteImageArgs{
+		Name:        pulumi.String(a.Image),
+		KeepLocally: pulumi.Bool(true),
+	}, pulumi.Parent(parent))
+	if err != nil {
+		return nil, fmt.Errorf("docker image %s: %w", a.Image, err)
+	}
+
+	for _, b := range brokers {
+		vol, err := docker.NewVolume(ctx, fmt.Sprintf("%s-data-%d", name, b.Index), &docker.VolumeArgs{
+			Name:   pulumi.String(volumeName(a, b.Index)),
+			Labels: volumeLabels(BrokerLabels(name, stack, b.Index)),
+		}, volumeOptions(parent, a)...)
+		if err != nil {
+			return nil, fmt.Errorf("docker volume of broker %d: %w", b.Index, err)
+		}
+		d.volumes = append(d.volumes, vol)
+
+		ctr, err := docker.NewContainer(ctx, fmt.Sprintf("%s-broker-%d", name, b.Index),
+			containerArgs(a, name, stack, b, d.image, d.network, vol),
+			// Name and host ports are fixed: the old container must go
+			// before its replacement can start.
+			pulumi.Parent(parent), pulumi.DeleteBeforeReplace(true))
+		if err != nil {
+			return nil, fmt.Errorf("docker container of broker %d: %w", b.Index, err)
+		}
+		d.containers = append(d.containers, ctr)
+	}
+	return d, nil
+}
+
+// volumeOptions keeps data volumes on `pulumi destroy` unless the caller
+// opts out. A broker that comes back on an empty disk gets a new node ID
+// and leaves a ghost broker behind in the cluster.
+func volumeOptions(parent pulumi.Resource, a Args) []pulumi.ResourceOption {
+	return []pulumi.ResourceOption{
+		pulumi.Parent(parent),
+		pulumi.RetainOnDelete(!a.Docker.DeleteVolumesOnDestroy),
+	}
+}
+
+func containerName(a Args, i int) string { return fmt.Sprintf("%s-%d", a.Docker.NetworkName, i) }
+
+func volumeName(a Args, i int) string { return fmt.Sprintf("%s-%d-data", a.Docker.NetworkName, i) }
+
+// containerArgs renders one broker container.
+func containerArgs(a Args, name, stack string, b BrokerConfig, img *docker.RemoteImage, nw *docker.Network, vol *docker.Volume) *docker.ContainerArgs {
+	limitMiB := int(a.Resources.MemoryLimitBytes / mib)
+	return &docker.ContainerArgs{
+		Name:     pulumi.String(containerName(a, b.Index)),
+		Image:    img.ImageId,
+		Hostname: pulumi.String(b.InternalHost),
+		Command:  pulumi.ToStringArray(b.Args),
+		NetworksAdvanced: docker.ContainerNetworksAdvancedArray{
+			docker.ContainerNetworksAdvancedArgs{
+				Name:    nw.Name,
+				Aliases: pulumi.StringArray{pulumi.String(b.InternalHost)},
+			},
+		},
+		Ports: containerPorts(b),
+		Volumes: docker.ContainerVolumeArray{
+			docker.ContainerVolumeArgs{VolumeName: vol.Name, ContainerPath: pulumi.String(DataDir)},
+		},
+		Uploads: docker.ContainerUploadArray{
+			docker.ContainerUploadArgs{
+				File:        pulumi.String(BootstrapPath),
+				Content:     pulumi.String(b.BootstrapYAML),
+				Permissions: pulumi.String("0644"),
+			},
+		},
+		// Memory is in MiB in this provider. Swap equal to memory means no
+		// swap: a swapping broker misses its raft heartbeats.
+		Memory:     pulumi.Int(limitMiB),
+		MemorySwap: pulumi.Int(limitMiB),
+		Cpus:       pulumi.String(strconv.Itoa(a.Resources.CPUCores)),
+		Healthcheck: docker.ContainerHealthcheckArgs{
+			Tests:       pulumi.ToStringArray(healthTest(b)),
+			Interval:    pulumi.String(healthInterval),
+			Timeout:     pulumi.String(healthTimeout),
+			Retries:     pulumi.Int(healthRetries),
+			StartPeriod: pulumi.String(healthStartPeriod),
+		},
+		Wait:                pulumi.Bool(true),
+		WaitTimeout:         pulumi.Int(a.Docker.WaitTimeoutSeconds),
+		Restart:             pulumi.String("unless-stopped"),
+		StopTimeout:         pulumi.Int(stopGraceSeconds),
+		DestroyGraceSeconds: pulumi.Int(stopGraceSeconds),
+		Labels:              containerLabels(BrokerLabels(name, stack, b.Index)),
+	}
+}
+
+// healthTest asks the broker's own admin API whether it is ready, the
+// chart's startup probe. The endpoint answers 200 while booting too, with
+// {"status":"booting"}, so curl -f alone would pass early: the body must say
+// ready (the chart greps it the same way). Per-broker readiness, never
+// cluster health, so one sick broker does not mark the others unhealthy.
+// The image ships curl, grep and sh (the chart's probe relies on all three).
+func healthTest(b BrokerConfig) []string {
+	return []string{"CMD-SHELL", fmt.Sprintf("curl -sf http://localhost:%d%s | grep -q ready", b.Ports.Admin.Internal, ReadyPath)}
+}
+
+// containerPorts publishes the broker's external ports. They bind to the
+// loopback interface when clients dial a loopback name: the listeners have
+// no authentication yet and must not be open to the LAN.
+//
+// The provider reads ports back sorted by container port; declaring them in
+// any other order shows a diff after every refresh, and ports force a
+// replacement of the container.
+func containerPorts(b BrokerConfig) docker.ContainerPortArray {
+	ip := "0.0.0.0"
+	if isLoopback(b.ExternalHost) {
+		ip = "127.0.0.1"
+	}
+	pub := append([]PortMapping(nil), b.Published...)
+	sort.SliceStable(pub, func(i, j int) bool { return pub[i].ContainerPort < pub[j].ContainerPort })
+	out := make(docker.ContainerPortArray, 0, len(pub))
+	for _, m := range pub {
+		out = append(out, docker.ContainerPortArgs{
+			Internal: pulumi.Int(m.ContainerPort),
+			External: pulumi.Int(m.HostPort),
+			Ip:       pulumi.String(ip),
+			Protocol: pulumi.String("tcp"),
+		})
+	}
+	return out
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// sortedKeys makes label order, and so the resource inputs, stable.
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func containerLabels(m map[string]string) docker.ContainerLabelArray {
+	var out docker.ContainerLabelArray
+	for _, k := range sortedKeys(m) {
+		out = append(out, docker.ContainerLabelArgs{Label: pulumi.String(k), Value: pulumi.String(m[k])})
+	}
+	return out
+}
+
+func networkLabels(m map[string]string) docker.NetworkLabelArray {
+	var out docker.NetworkLabelArray
+	for _, k := range sortedKeys(m) {
+		out = append(out, docker.NetworkLabelArgs{Label: pulumi.String(k), Value: pulumi.String(m[k])})
+	}
+	return out
+}
+
+func volumeLabels(m map[string]string) docker.VolumeLabelArray {
+	var out docker.VolumeLabelArray
+	for _, k := range sortedKeys(m) {
+		out = append(out, docker.VolumeLabelArgs{Label: pulumi.String(k), Value: pulumi.String(m[k])})
+	}
+	return out
+}
