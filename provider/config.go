@@ -169,6 +169,7 @@ func (c Config) kgoOpts() ([]kgo.Opt, error) {
 type connection struct {
 	cfg  Config
 	once sync.Once
+	cl   *kgo.Client
 	adm  *kadm.Client
 	err  error
 }
@@ -186,6 +187,7 @@ func (c *connection) admin() (*kadm.Client, error) {
 			c.err = fmt.Errorf("creating Kafka client for %v: %w", c.cfg.BootstrapServers, err)
 			return
 		}
+		c.cl = cl
 		c.adm = kadm.NewClient(cl)
 	})
 	return c.adm, c.err

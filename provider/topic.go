@@ -74,15 +74,22 @@ func (Topic) Create(ctx context.Context, req infer.CreateRequest[TopicArgs]) (in
 		}
 		return infer.CreateResponse[TopicState]{ID: in.Name, Output: state}, nil
 	}
-	if _, err := createTopic(opCtx, adm, in, false); err != nil {
+	id, err := createTopic(opCtx, adm, in, false)
+	if err != nil {
 		return infer.CreateResponse[TopicState]{}, err
 	}
-	if err := waitTopicReady(ctx, adm, in.Name, in.Partitions, cfg.timeout()); err != nil {
-		return infer.CreateResponse[TopicState]{}, fmt.Errorf("topic %q was created but is not ready: %w", in.Name, err)
+	// From here on the topic exists: a failure must still record it in state (as a resource
+	// that failed to initialise), or the next update would try to create it again and stop
+	// at "already exists".
+	state.TopicID = id
+	if err := waitTopicReady(ctx, cfg.conn, in.Name, in.Partitions, cfg.timeout()); err != nil {
+		return infer.CreateResponse[TopicState]{ID: in.Name, Output: state},
+			infer.ResourceInitFailedError{Reasons: []string{fmt.Sprintf("topic %q was created but is not ready: %v", in.Name, err)}}
 	}
 	out, err := observe(ctx, adm, cfg, in, nil)
 	if err != nil {
-		return infer.CreateResponse[TopicState]{}, err
+		return infer.CreateResponse[TopicState]{ID: in.Name, Output: state},
+			infer.ResourceInitFailedError{Reasons: []string{err.Error()}}
 	}
 	return infer.CreateResponse[TopicState]{ID: in.Name, Output: out}, nil
 }
@@ -160,7 +167,7 @@ func (Topic) Update(ctx context.Context, req infer.UpdateRequest[TopicArgs, Topi
 		return infer.UpdateResponse[TopicState]{Output: planned}, nil
 	}
 	if in.Partitions > obs.Partitions {
-		if err := waitTopicReady(ctx, adm, in.Name, in.Partitions, cfg.timeout()); err != nil {
+		if err := waitTopicReady(ctx, cfg.conn, in.Name, in.Partitions, cfg.timeout()); err != nil {
 			return infer.UpdateResponse[TopicState]{}, err
 		}
 	}
@@ -220,9 +227,9 @@ func (Topic) Delete(ctx context.Context, req infer.DeleteRequest[TopicState]) (i
 		return infer.DeleteResponse{}, fmt.Errorf("topic %q has deletionProtection on, so it was not deleted: "+
 			"set deletionProtection: false, run `up`, then remove it from the program or destroy the stack", req.State.Name)
 	}
-	adm, cfg, err := adminFrom(ctx)
+	_, cfg, err := adminFrom(ctx)
 	if err != nil {
 		return infer.DeleteResponse{}, err
 	}
-	return infer.DeleteResponse{}, deleteTopic(ctx, adm, req.State.Name, cfg.timeout())
+	return infer.DeleteResponse{}, deleteTopic(ctx, cfg.conn, req.State.Name, cfg.timeout())
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
@@ -38,9 +39,15 @@ func brokerError(err error, msg string) error {
 	return err
 }
 
+// uncached makes kadm send a real Metadata request instead of answering from franz-go's
+// metadata cache (kept for MetadataMinAge, 5 s): right after a create or delete the cache
+// still holds the old answer. kadm bypasses the cache whenever authorized operations are
+// asked for; that is the only documented way to force a fresh read.
+func uncached(ctx context.Context) context.Context { return kadm.WithAuthorizedOps(ctx) }
+
 // describeTopic reads partitions, replicas and config of one topic.
 func describeTopic(ctx context.Context, adm *kadm.Client, name string) (observedTopic, error) {
-	tds, err := adm.ListTopics(ctx, name)
+	tds, err := adm.ListTopics(uncached(ctx), name)
 	if err != nil {
 		return observedTopic{}, fmt.Errorf("reading metadata of topic %q: %w", name, err)
 	}
@@ -161,20 +168,52 @@ func waitFor(ctx context.Context, timeout time.Duration, what string, check func
 	}
 }
 
-// waitTopicReady waits until every partition of the topic has a leader, so that the
-// resource is only recorded as created once producers can use it.
-func waitTopicReady(ctx context.Context, adm *kadm.Client, name string, partitions int, timeout time.Duration) error {
-	return waitFor(ctx, timeout, fmt.Sprintf("topic %q to have %d partitions with leaders", name, partitions), func() (bool, error) {
-		tds, err := adm.ListTopics(ctx, name)
+// perBrokerMetadata asks every broker, not just one, what it knows of the topic: metadata
+// propagates asynchronously, and a topic that one broker lists may still be unknown to (or
+// already deleted on) another. It returns each broker's view: the partitions with a leader,
+// or -1 when that broker does not know the topic.
+func perBrokerMetadata(ctx context.Context, cl *kgo.Client, adm *kadm.Client, name string) (map[int32]int, error) {
+	ids, err := brokerIDs(ctx, adm)
+	if err != nil {
+		return nil, err
+	}
+	views := map[int32]int{}
+	for _, id := range ids {
+		req := kmsg.NewPtrMetadataRequest()
+		rt := kmsg.NewMetadataRequestTopic()
+		rt.Topic = kmsg.StringPtr(name)
+		req.Topics = append(req.Topics, rt)
+		resp, err := req.RequestWith(ctx, cl.Broker(int(id)))
+		if err != nil {
+			return nil, fmt.Errorf("asking broker %d about topic %q: %w", id, name, err)
+		}
+		views[id] = -1
+		for _, t := range resp.Topics {
+			if t.Topic == nil || *t.Topic != name || t.ErrorCode != 0 {
+				continue
+			}
+			led := 0
+			for _, p := range t.Partitions {
+				if p.Leader >= 0 && p.ErrorCode == 0 {
+					led++
+				}
+			}
+			views[id] = led
+		}
+	}
+	return views, nil
+}
+
+// waitTopicReady waits until every broker lists every partition of the topic with a leader,
+// so the resource is only recorded as created once any client can use it.
+func waitTopicReady(ctx context.Context, c *connection, name string, partitions int, timeout time.Duration) error {
+	return waitFor(ctx, timeout, fmt.Sprintf("every broker to list topic %q with %d led partitions", name, partitions), func() (bool, error) {
+		views, err := perBrokerMetadata(ctx, c.cl, c.adm, name)
 		if err != nil {
 			return false, nil
 		}
-		td := tds[name]
-		if td.Err != nil || len(td.Partitions) < partitions {
-			return false, nil
-		}
-		for _, p := range td.Partitions {
-			if p.Leader < 0 || p.Err != nil {
+		for _, led := range views {
+			if led < partitions {
 				return false, nil
 			}
 		}
@@ -182,19 +221,24 @@ func waitTopicReady(ctx context.Context, adm *kadm.Client, name string, partitio
 	})
 }
 
-// deleteTopic deletes the topic and waits until the cluster no longer lists it, because
+// deleteTopic deletes the topic and waits until no broker lists it any more, because
 // Kafka deletes asynchronously and an immediate re-create would fail with "already exists".
-func deleteTopic(ctx context.Context, adm *kadm.Client, name string, timeout time.Duration) error {
-	r, err := adm.DeleteTopic(ctx, name)
+func deleteTopic(ctx context.Context, c *connection, name string, timeout time.Duration) error {
+	r, err := c.adm.DeleteTopic(ctx, name)
 	if err != nil && !errors.Is(err, kerr.UnknownTopicOrPartition) {
 		return fmt.Errorf("deleting topic %q: %w", name, brokerError(err, r.ErrMessage))
 	}
-	return waitFor(ctx, timeout, fmt.Sprintf("topic %q to be gone", name), func() (bool, error) {
-		_, err := describeTopic(ctx, adm, name)
-		if errors.Is(err, errTopicNotFound) {
-			return true, nil
+	return waitFor(ctx, timeout, fmt.Sprintf("topic %q to be gone from every broker", name), func() (bool, error) {
+		views, err := perBrokerMetadata(ctx, c.cl, c.adm, name)
+		if err != nil {
+			return false, nil
 		}
-		return false, nil
+		for _, led := range views {
+			if led >= 0 {
+				return false, nil
+			}
+		}
+		return true, nil
 	})
 }
 
