@@ -95,10 +95,12 @@ func topicArgs(t TopicSpec) *marketbus.TopicArgs {
 
 // clusterEndpoints returns the Kafka bootstrap servers of the stack's cluster, creating the
 // cluster first when the stack owns one.
-func clusterEndpoints(_ *pulumi.Context, spec Spec) (pulumi.StringArrayInput, error) {
+func clusterEndpoints(ctx *pulumi.Context, spec Spec) (pulumi.StringArrayInput, error) {
 	switch spec.Cluster.Mode {
 	case ModeExternal:
 		return pulumi.ToStringArray(spec.Cluster.BootstrapServers), nil
+	case ModeDocker:
+		return deployCluster(ctx, spec)
 	default:
 		return nil, fmt.Errorf("%s:cluster.mode = %q: this build cannot create a %s cluster yet; "+
 			"use mode external with bootstrapServers pointing at a running cluster", Project, spec.Cluster.Mode, spec.Cluster.Mode)

@@ -149,3 +149,64 @@ func keys[V any](m map[string]V) []string {
 	}
 	return out
 }
+
+func TestProgramDevCreatesDockerClusterAndPointsProviderAtIt(t *testing.T) {
+	rec, err := runProgram(t, "dev", map[string]string{
+		KeyTopics: `[{"name":"market-telemetry","partitions":12,"replicationFactor":3,"config":{"retention.ms":"604800000","cleanup.policy":"delete"}}]`,
+	})
+	if err != nil {
+		t.Fatalf("program: %v", err)
+	}
+	if _, ok := rec.reg["marketbus:cluster:RedpandaCluster::redpanda"]; !ok {
+		t.Fatalf("no RedpandaCluster component; got %v", keys(rec.reg))
+	}
+	containers, volumes := 0, 0
+	for k, r := range rec.reg {
+		switch r.TypeToken {
+		case "docker:index/container:Container":
+			containers++
+			if img := r.Inputs["image"]; !img.IsString() && !img.IsComputed() && !img.IsOutput() {
+				t.Errorf("%s image = %v", k, img)
+			}
+		case "docker:index/volume:Volume":
+			volumes++
+		}
+	}
+	if containers != 3 || volumes != 3 {
+		t.Errorf("dev stack: %d containers and %d volumes, want 3 and 3", containers, volumes)
+	}
+	var servers []string
+	for _, v := range rec.reg["pulumi:providers:marketbus::marketbus"].Inputs["bootstrapServers"].ArrayValue() {
+		servers = append(servers, v.StringValue())
+	}
+	if got := strings.Join(servers, ","); got != "localhost:19092,localhost:29092,localhost:39092" {
+		t.Errorf("provider bootstrapServers = %q, want the brokers' host listeners", got)
+	}
+}
+
+func TestLoadRejectsBadDockerCluster(t *testing.T) {
+	cases := []struct {
+		name    string
+		cluster string
+		want    []string
+	}{
+		{"memory below 2 GiB per core", `{"memory":"1Gi"}`, []string{"market-bus:cluster.memory", "2 GiB per core"}},
+		{"unreadable memory", `{"memory":"lots"}`, []string{"market-bus:cluster.memory", `"lots"`, "2Gi"}},
+		{"latest image", `{"image":"redpandadata/redpanda:latest"}`, []string{"market-bus:cluster.image", "latest"}},
+		{"untagged image", `{"image":"redpandadata/redpanda"}`, []string{"market-bus:cluster.image"}},
+		{"zero cores", `{"cpuCores":0}`, []string{"market-bus:cluster.cpuCores"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Load("dev", MapSource{KeyCluster: tc.cluster})
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q\n does not mention %q", err, w)
+				}
+			}
+		})
+	}
+}

@@ -5,6 +5,9 @@ package stacks
 // Project is the Pulumi project name; config keys are namespaced with it.
 const Project = "market-bus"
 
+// DefaultImage is the Redpanda release the project is tested against, pinned.
+const DefaultImage = "docker.redpanda.com/redpandadata/redpanda:v25.2.1"
+
 // Cluster modes.
 const (
 	ModeDocker     = "docker"
@@ -34,6 +37,25 @@ type ClusterSpec struct {
 	SASL *SASLSpec `json:"sasl"`
 	// TLS, when true, dials the Kafka API with TLS.
 	TLS bool `json:"tls"`
+
+	// Settings of a cluster the stack creates (docker and kubernetes modes).
+
+	// Image is the Redpanda image, pinned by version tag or digest; never latest.
+	Image string `json:"image"`
+	// CPUCores per broker; Redpanda runs one shard per core (--smp).
+	CPUCores int `json:"cpuCores"`
+	// Memory is each broker's memory limit, e.g. 2Gi; Redpanda gets 90 % of it.
+	Memory string `json:"memory"`
+	// StorageSize is each broker's data volume, e.g. 50Gi.
+	StorageSize string `json:"storageSize"`
+	// LogLevel is Redpanda's default log level.
+	LogLevel string `json:"logLevel"`
+	// DevContainerMode runs Redpanda with --mode dev-container (no fsync): laptops only.
+	DevContainerMode bool `json:"devContainerMode"`
+	// RetainVolumes keeps broker data volumes when the stack is destroyed (default true).
+	RetainVolumes *bool `json:"retainVolumes"`
+	// ExternalHost is the host name clients outside the cluster network dial.
+	ExternalHost string `json:"externalHost"`
 }
 
 // SASLSpec is the non-secret part of the SASL settings.
@@ -74,9 +96,11 @@ func defaultsFor(stack string) (ClusterSpec, GateSpec, bool) {
 	slo := GateSpec{MaxAvgLatencyMs: 50, MaxP99LatencyMs: 100, MinThroughputMsgPerSec: 100000}
 	switch stack {
 	case "dev":
-		return ClusterSpec{Mode: ModeDocker, Brokers: 3, ClientID: "market-bus-dev"}, slo, true
+		return ClusterSpec{Mode: ModeDocker, Brokers: 3, ClientID: "market-bus-dev",
+			Image: DefaultImage, CPUCores: 1, Memory: "2Gi", LogLevel: "info", DevContainerMode: true}, slo, true
 	case "prod":
-		return ClusterSpec{Mode: ModeKubernetes, Brokers: 3, ClientID: "market-bus-prod", TLS: true}, slo, true
+		return ClusterSpec{Mode: ModeKubernetes, Brokers: 3, ClientID: "market-bus-prod", TLS: true,
+			Image: DefaultImage, CPUCores: 1, Memory: "3Gi", StorageSize: "50Gi", LogLevel: "info"}, slo, true
 	case "local":
 		return ClusterSpec{
 			Mode:             ModeExternal,
@@ -85,5 +109,5 @@ func defaultsFor(stack string) (ClusterSpec, GateSpec, bool) {
 			ClientID:         "market-bus-local",
 		}, slo, true
 	}
-	return ClusterSpec{Brokers: 3, ClientID: "market-bus"}, slo, false
+	return ClusterSpec{Brokers: 3, ClientID: "market-bus", Image: DefaultImage, CPUCores: 1, Memory: "2Gi", LogLevel: "info"}, slo, false
 }

@@ -50,6 +50,8 @@ func (s Spec) validate() []error {
 		}
 	}
 
+	errs = append(errs, s.validateCluster()...)
+
 	seen := map[string]int{}
 	for i, t := range s.Topics {
 		errs = append(errs, t.validate(fmt.Sprintf("%s[%d]", key(KeyTopics), i), c.Brokers)...)

@@ -1,0 +1,133 @@
+package stacks
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/marketbus/market-bus/components/cluster"
+)
+
+// componentKeys maps the cluster component's field names onto the stack config keys that
+// set them, so a refusal from the component still names the key the user wrote.
+var componentKeys = []struct{ field, key string }{
+	{"Resources.RedpandaMemoryBytes", "cluster.memory"},
+	{"Resources.MemoryLimitBytes", "cluster.memory"},
+	{"Resources.DiskSizeBytes", "cluster.storageSize"},
+	{"Resources.CPUCores", "cluster.cpuCores"},
+	{"MaxTopicReplicationFactor", "topics[].replicationFactor"},
+	{"Docker.HostPorts", "cluster.hostPorts"},
+	{"Docker.ExternalHost", "cluster.externalHost"},
+	{"LogLevel", "cluster.logLevel"},
+	{"Image", "cluster.image"},
+	{"Brokers", "cluster.brokers"},
+	{"Backend", "cluster.mode"},
+	{"TLS", "cluster.tls"},
+	{"SASL", "cluster.sasl"},
+}
+
+// keyReplacer rewrites component field names in messages into config keys.
+func keyReplacer() *strings.Replacer {
+	pairs := make([]string, 0, 2*len(componentKeys))
+	for _, k := range componentKeys {
+		pairs = append(pairs, k.field, Project+":"+k.key)
+	}
+	return strings.NewReplacer(pairs...)
+}
+
+var quantityRE = regexp.MustCompile(`^([0-9]+)(Ki|Mi|Gi|Ti)?B?$`)
+
+// parseQuantity reads a binary size such as 2Gi, 2048Mi or 50GiB into bytes.
+func parseQuantity(s string) (int64, error) {
+	m := quantityRE.FindStringSubmatch(strings.TrimSpace(s))
+	if m == nil {
+		return 0, errors.New("use a whole number with Ki, Mi, Gi or Ti, e.g. 2Gi")
+	}
+	n, err := strconv.ParseInt(m[1], 10, 64)
+	if err != nil {
+		return 0, err
+	}
+	shift := map[string]uint{"": 0, "Ki": 10, "Mi": 20, "Gi": 30, "Ti": 40}[m[2]]
+	return n << shift, nil
+}
+
+// clusterArgs turns the cluster spec into the component's arguments.
+func clusterArgs(s Spec) (cluster.Args, []error) {
+	c := s.Cluster
+	var errs []error
+	mem, err := parseQuantity(c.Memory)
+	if err != nil {
+		errs = append(errs, fmt.Errorf("%s:cluster.memory = %q cannot be read: %v", Project, c.Memory, err))
+	}
+	var disk int64
+	if c.StorageSize != "" {
+		if disk, err = parseQuantity(c.StorageSize); err != nil {
+			errs = append(errs, fmt.Errorf("%s:cluster.storageSize = %q cannot be read: %v", Project, c.StorageSize, err))
+		}
+	}
+	maxRF := 0
+	for _, t := range s.Topics {
+		maxRF = max(maxRF, t.ReplicationFactor)
+	}
+	args := cluster.Args{
+		Backend:                   cluster.Backend(c.Mode),
+		Brokers:                   c.Brokers,
+		Image:                     c.Image,
+		Resources:                 cluster.Resources{CPUCores: c.CPUCores, MemoryLimitBytes: mem, DiskSizeBytes: disk},
+		LogLevel:                  c.LogLevel,
+		DevContainerMode:          c.DevContainerMode,
+		MaxTopicReplicationFactor: maxRF,
+		Docker: cluster.DockerArgs{
+			ExternalHost:           c.ExternalHost,
+			DeleteVolumesOnDestroy: c.RetainVolumes != nil && !*c.RetainVolumes,
+		},
+	}
+	return args, errs
+}
+
+// validateCluster runs the component's own validation on the stack's cluster, so its
+// refusals happen in Load, before any resource is registered.
+func (s Spec) validateCluster() []error {
+	if s.Cluster.Mode != ModeDocker && s.Cluster.Mode != ModeKubernetes {
+		return nil
+	}
+	args, errs := clusterArgs(s)
+	if len(errs) > 0 {
+		return errs
+	}
+	if err := cluster.Validate(args); err != nil {
+		r := keyReplacer()
+		var joined interface{ Unwrap() []error }
+		if errors.As(err, &joined) {
+			for _, e := range joined.Unwrap() {
+				errs = append(errs, errors.New(r.Replace(e.Error())))
+			}
+		} else {
+			errs = append(errs, errors.New(r.Replace(err.Error())))
+		}
+	}
+	return errs
+}
+
+// deployCluster creates the stack's own Redpanda cluster and returns its Kafka addresses as
+// the host sees them, which is where our provider connects from.
+func deployCluster(ctx *pulumi.Context, s Spec) (pulumi.StringArrayInput, error) {
+	args, errs := clusterArgs(s)
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	rp, err := cluster.NewRedpandaCluster(ctx, "redpanda", &args)
+	if err != nil {
+		return nil, err
+	}
+	ctx.Export("rpkProfile", rp.RpkProfile)
+	ctx.Export("schemaRegistryUrls", rp.SchemaRegistryExternalURLs)
+	ctx.Export("adminUrls", rp.AdminExternalURLs)
+	ctx.Export("metricsTargets", rp.MetricsTargets)
+	ctx.Export("internalBootstrapServers", rp.InternalBootstrapServers)
+	return rp.ExternalBootstrapServers, nil
+}
