@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -31,8 +32,25 @@ type Config struct {
 	SASL             *SASLConfig `pulumi:"sasl,optional"`
 	// RequestTimeoutSeconds bounds every admin call, including retries.
 	RequestTimeoutSeconds *int `pulumi:"requestTimeoutSeconds,optional"`
+	// SchemaRegistry is where Schema and SubjectConfig resources are managed.
+	SchemaRegistry *RegistryConfig `pulumi:"schemaRegistry,optional"`
 
 	conn *connection
+	reg  *registry
+}
+
+// RegistryConfig points at a Confluent-API schema registry.
+type RegistryConfig struct {
+	URL      string  `pulumi:"url"`
+	Username *string `pulumi:"username,optional"`
+	Password *string `pulumi:"password,optional" provider:"secret"`
+}
+
+// Annotate documents the registry settings.
+func (r *RegistryConfig) Annotate(a infer.Annotator) {
+	a.Describe(&r.URL, "Base URL of the Confluent-compatible Schema Registry API, e.g. http://127.0.0.1:18081.")
+	a.Describe(&r.Username, "Basic-auth user name.")
+	a.Describe(&r.Password, "Basic-auth password; always stored as a secret.")
 }
 
 // TLSConfig enables TLS towards the brokers.
@@ -58,6 +76,7 @@ func (c *Config) Annotate(a infer.Annotator) {
 	a.Describe(&c.TLS, "TLS settings for the Kafka API.")
 	a.Describe(&c.SASL, "SASL credentials for the Kafka API.")
 	a.Describe(&c.RequestTimeoutSeconds, "Upper bound in seconds for one admin operation including retries.")
+	a.Describe(&c.SchemaRegistry, "Schema Registry used by Schema and SubjectConfig resources.")
 	a.SetDefault(&c.RequestTimeoutSeconds, 30)
 }
 
@@ -82,6 +101,7 @@ func (c *Config) Configure(_ context.Context) error {
 		return err
 	}
 	c.conn = &connection{cfg: *c}
+	c.reg = &registry{cfg: c.SchemaRegistry}
 	return nil
 }
 
@@ -103,6 +123,12 @@ func (c *Config) validate() error {
 		case "SCRAM-SHA-256", "SCRAM-SHA-512", "PLAIN":
 		default:
 			return fmt.Errorf("marketbus:sasl.mechanism %q is not supported: use SCRAM-SHA-256, SCRAM-SHA-512 or PLAIN", c.SASL.Mechanism)
+		}
+	}
+	if c.SchemaRegistry != nil {
+		u, err := url.Parse(c.SchemaRegistry.URL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("marketbus:schemaRegistry.url %q is not an http(s) URL: write it as http://host:port[/path]", c.SchemaRegistry.URL)
 		}
 	}
 	if c.RequestTimeoutSeconds != nil && *c.RequestTimeoutSeconds < 1 {
@@ -131,10 +157,17 @@ func (c Config) kgoOpts() ([]kgo.Opt, error) {
 		kgo.RetryTimeout(c.timeout()),
 		kgo.RequestRetries(10),
 		kgo.RetryBackoffFn(func(tries int) time.Duration {
-			d := time.Duration(100*(1<<min(tries, 5))) * time.Millisecond
-			return d
+			return time.Duration(100*(1<<min(tries, 5))) * time.Millisecond
 		}),
 	}
+	sec, err := c.securityOpts()
+	return append(opts, sec...), err
+}
+
+// securityOpts are the TLS and SASL options every client of this cluster needs, the
+// provider's admin client and the latency gate's producers and consumers alike.
+func (c Config) securityOpts() ([]kgo.Opt, error) {
+	var opts []kgo.Opt
 	if c.TLS != nil && c.TLS.Enabled {
 		tc := &tls.Config{MinVersion: tls.VersionTLS12}
 		if c.TLS.CACertPEM != nil && *c.TLS.CACertPEM != "" {

@@ -36,6 +36,9 @@ func New() (p.Provider, error) {
 		WithConfig(infer.Config(&Config{})).
 		WithResources(
 			infer.Resource(Topic{}),
+			infer.Resource(Schema{}),
+			infer.Resource(SubjectConfig{}),
+			infer.Resource(LatencyGate{}),
 		).
 		Build()
 	if err != nil {

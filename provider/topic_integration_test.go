@@ -126,7 +126,7 @@ func brokerConfig(t *testing.T, adm *kadm.Client, topic string) map[string]kadm.
 
 func brokerShape(t *testing.T, adm *kadm.Client, topic string) (partitions, rf int) {
 	t.Helper()
-	tds, err := adm.ListTopics(context.Background(), topic)
+	tds, err := adm.ListTopics(uncached(context.Background()), topic)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,3 +143,5 @@ func value(c kadm.Config) string {
 	}
 	return *c.Value
 }
+
+func adminForCleanup(t *testing.T) *kadm.Client { return kafkatest.Admin(t) }

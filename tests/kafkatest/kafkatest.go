@@ -43,3 +43,14 @@ func Admin(t testing.TB) *kadm.Client {
 	}
 	return adm
 }
+
+// DefaultRegistry is where scripts/local-cluster serves the Confluent schema-registry API.
+const DefaultRegistry = "http://127.0.0.1:18081/apis/ccompat/v7"
+
+// RegistryURL returns $MARKETBUS_SCHEMA_REGISTRY or the local cluster's registry.
+func RegistryURL() string {
+	if v := os.Getenv("MARKETBUS_SCHEMA_REGISTRY"); v != "" {
+		return v
+	}
+	return DefaultRegistry
+}

@@ -21,6 +21,12 @@ func (m *module) Version() semver.Version {
 
 func (m *module) Construct(ctx *pulumi.Context, name, typ, urn string) (r pulumi.Resource, err error) {
 	switch typ {
+	case "marketbus:index:LatencyGate":
+		r = &LatencyGate{}
+	case "marketbus:index:Schema":
+		r = &Schema{}
+	case "marketbus:index:SubjectConfig":
+		r = &SubjectConfig{}
 	case "marketbus:index:Topic":
 		r = &Topic{}
 	default:

@@ -53,6 +53,8 @@ type providerArgs struct {
 	RequestTimeoutSeconds *int `pulumi:"requestTimeoutSeconds"`
 	// SASL credentials for the Kafka API.
 	Sasl *SASLConfig `pulumi:"sasl"`
+	// Schema Registry used by Schema and SubjectConfig resources.
+	SchemaRegistry *RegistryConfig `pulumi:"schemaRegistry"`
 	// TLS settings for the Kafka API.
 	Tls *TLSConfig `pulumi:"tls"`
 }
@@ -67,6 +69,8 @@ type ProviderArgs struct {
 	RequestTimeoutSeconds pulumi.IntPtrInput
 	// SASL credentials for the Kafka API.
 	Sasl SASLConfigPtrInput
+	// Schema Registry used by Schema and SubjectConfig resources.
+	SchemaRegistry RegistryConfigPtrInput
 	// TLS settings for the Kafka API.
 	Tls TLSConfigPtrInput
 }

@@ -60,6 +60,181 @@ func (o ConfigValueMapOutput) MapIndex(k pulumi.StringInput) ConfigValueOutput {
 	}).(ConfigValueOutput)
 }
 
+type RegistryConfig struct {
+	// Basic-auth password; always stored as a secret.
+	Password *string `pulumi:"password"`
+	// Base URL of the Confluent-compatible Schema Registry API, e.g. http://127.0.0.1:18081.
+	Url string `pulumi:"url"`
+	// Basic-auth user name.
+	Username *string `pulumi:"username"`
+}
+
+// RegistryConfigInput is an input type that accepts RegistryConfigArgs and RegistryConfigOutput values.
+// You can construct a concrete instance of `RegistryConfigInput` via:
+//
+//	RegistryConfigArgs{...}
+type RegistryConfigInput interface {
+	pulumi.Input
+
+	ToRegistryConfigOutput() RegistryConfigOutput
+	ToRegistryConfigOutputWithContext(context.Context) RegistryConfigOutput
+}
+
+type RegistryConfigArgs struct {
+	// Basic-auth password; always stored as a secret.
+	Password pulumi.StringPtrInput `pulumi:"password"`
+	// Base URL of the Confluent-compatible Schema Registry API, e.g. http://127.0.0.1:18081.
+	Url pulumi.StringInput `pulumi:"url"`
+	// Basic-auth user name.
+	Username pulumi.StringPtrInput `pulumi:"username"`
+}
+
+func (RegistryConfigArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*RegistryConfig)(nil)).Elem()
+}
+
+func (i RegistryConfigArgs) ToRegistryConfigOutput() RegistryConfigOutput {
+	return i.ToRegistryConfigOutputWithContext(context.Background())
+}
+
+func (i RegistryConfigArgs) ToRegistryConfigOutputWithContext(ctx context.Context) RegistryConfigOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(RegistryConfigOutput)
+}
+
+func (i RegistryConfigArgs) ToRegistryConfigPtrOutput() RegistryConfigPtrOutput {
+	return i.ToRegistryConfigPtrOutputWithContext(context.Background())
+}
+
+func (i RegistryConfigArgs) ToRegistryConfigPtrOutputWithContext(ctx context.Context) RegistryConfigPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(RegistryConfigOutput).ToRegistryConfigPtrOutputWithContext(ctx)
+}
+
+// RegistryConfigPtrInput is an input type that accepts RegistryConfigArgs, RegistryConfigPtr and RegistryConfigPtrOutput values.
+// You can construct a concrete instance of `RegistryConfigPtrInput` via:
+//
+//	        RegistryConfigArgs{...}
+//
+//	or:
+//
+//	        nil
+type RegistryConfigPtrInput interface {
+	pulumi.Input
+
+	ToRegistryConfigPtrOutput() RegistryConfigPtrOutput
+	ToRegistryConfigPtrOutputWithContext(context.Context) RegistryConfigPtrOutput
+}
+
+type registryConfigPtrType RegistryConfigArgs
+
+func RegistryConfigPtr(v *RegistryConfigArgs) RegistryConfigPtrInput {
+	return (*registryConfigPtrType)(v)
+}
+
+func (*registryConfigPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**RegistryConfig)(nil)).Elem()
+}
+
+func (i *registryConfigPtrType) ToRegistryConfigPtrOutput() RegistryConfigPtrOutput {
+	return i.ToRegistryConfigPtrOutputWithContext(context.Background())
+}
+
+func (i *registryConfigPtrType) ToRegistryConfigPtrOutputWithContext(ctx context.Context) RegistryConfigPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(RegistryConfigPtrOutput)
+}
+
+type RegistryConfigOutput struct{ *pulumi.OutputState }
+
+func (RegistryConfigOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*RegistryConfig)(nil)).Elem()
+}
+
+func (o RegistryConfigOutput) ToRegistryConfigOutput() RegistryConfigOutput {
+	return o
+}
+
+func (o RegistryConfigOutput) ToRegistryConfigOutputWithContext(ctx context.Context) RegistryConfigOutput {
+	return o
+}
+
+func (o RegistryConfigOutput) ToRegistryConfigPtrOutput() RegistryConfigPtrOutput {
+	return o.ToRegistryConfigPtrOutputWithContext(context.Background())
+}
+
+func (o RegistryConfigOutput) ToRegistryConfigPtrOutputWithContext(ctx context.Context) RegistryConfigPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v RegistryConfig) *RegistryConfig {
+		return &v
+	}).(RegistryConfigPtrOutput)
+}
+
+// Basic-auth password; always stored as a secret.
+func (o RegistryConfigOutput) Password() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v RegistryConfig) *string { return v.Password }).(pulumi.StringPtrOutput)
+}
+
+// Base URL of the Confluent-compatible Schema Registry API, e.g. http://127.0.0.1:18081.
+func (o RegistryConfigOutput) Url() pulumi.StringOutput {
+	return o.ApplyT(func(v RegistryConfig) string { return v.Url }).(pulumi.StringOutput)
+}
+
+// Basic-auth user name.
+func (o RegistryConfigOutput) Username() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v RegistryConfig) *string { return v.Username }).(pulumi.StringPtrOutput)
+}
+
+type RegistryConfigPtrOutput struct{ *pulumi.OutputState }
+
+func (RegistryConfigPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**RegistryConfig)(nil)).Elem()
+}
+
+func (o RegistryConfigPtrOutput) ToRegistryConfigPtrOutput() RegistryConfigPtrOutput {
+	return o
+}
+
+func (o RegistryConfigPtrOutput) ToRegistryConfigPtrOutputWithContext(ctx context.Context) RegistryConfigPtrOutput {
+	return o
+}
+
+func (o RegistryConfigPtrOutput) Elem() RegistryConfigOutput {
+	return o.ApplyT(func(v *RegistryConfig) RegistryConfig {
+		if v != nil {
+			return *v
+		}
+		var ret RegistryConfig
+		return ret
+	}).(RegistryConfigOutput)
+}
+
+// Basic-auth password; always stored as a secret.
+func (o RegistryConfigPtrOutput) Password() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *RegistryConfig) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Password
+	}).(pulumi.StringPtrOutput)
+}
+
+// Base URL of the Confluent-compatible Schema Registry API, e.g. http://127.0.0.1:18081.
+func (o RegistryConfigPtrOutput) Url() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *RegistryConfig) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.Url
+	}).(pulumi.StringPtrOutput)
+}
+
+// Basic-auth user name.
+func (o RegistryConfigPtrOutput) Username() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *RegistryConfig) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Username
+	}).(pulumi.StringPtrOutput)
+}
+
 type SASLConfig struct {
 	// SCRAM-SHA-256, SCRAM-SHA-512 or PLAIN.
 	Mechanism string `pulumi:"mechanism"`
@@ -233,6 +408,112 @@ func (o SASLConfigPtrOutput) Username() pulumi.StringPtrOutput {
 		}
 		return &v.Username
 	}).(pulumi.StringPtrOutput)
+}
+
+type SchemaReference struct {
+	Name    string `pulumi:"name"`
+	Subject string `pulumi:"subject"`
+	Version int    `pulumi:"version"`
+}
+
+// SchemaReferenceInput is an input type that accepts SchemaReferenceArgs and SchemaReferenceOutput values.
+// You can construct a concrete instance of `SchemaReferenceInput` via:
+//
+//	SchemaReferenceArgs{...}
+type SchemaReferenceInput interface {
+	pulumi.Input
+
+	ToSchemaReferenceOutput() SchemaReferenceOutput
+	ToSchemaReferenceOutputWithContext(context.Context) SchemaReferenceOutput
+}
+
+type SchemaReferenceArgs struct {
+	Name    pulumi.StringInput `pulumi:"name"`
+	Subject pulumi.StringInput `pulumi:"subject"`
+	Version pulumi.IntInput    `pulumi:"version"`
+}
+
+func (SchemaReferenceArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*SchemaReference)(nil)).Elem()
+}
+
+func (i SchemaReferenceArgs) ToSchemaReferenceOutput() SchemaReferenceOutput {
+	return i.ToSchemaReferenceOutputWithContext(context.Background())
+}
+
+func (i SchemaReferenceArgs) ToSchemaReferenceOutputWithContext(ctx context.Context) SchemaReferenceOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(SchemaReferenceOutput)
+}
+
+// SchemaReferenceArrayInput is an input type that accepts SchemaReferenceArray and SchemaReferenceArrayOutput values.
+// You can construct a concrete instance of `SchemaReferenceArrayInput` via:
+//
+//	SchemaReferenceArray{ SchemaReferenceArgs{...} }
+type SchemaReferenceArrayInput interface {
+	pulumi.Input
+
+	ToSchemaReferenceArrayOutput() SchemaReferenceArrayOutput
+	ToSchemaReferenceArrayOutputWithContext(context.Context) SchemaReferenceArrayOutput
+}
+
+type SchemaReferenceArray []SchemaReferenceInput
+
+func (SchemaReferenceArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]SchemaReference)(nil)).Elem()
+}
+
+func (i SchemaReferenceArray) ToSchemaReferenceArrayOutput() SchemaReferenceArrayOutput {
+	return i.ToSchemaReferenceArrayOutputWithContext(context.Background())
+}
+
+func (i SchemaReferenceArray) ToSchemaReferenceArrayOutputWithContext(ctx context.Context) SchemaReferenceArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(SchemaReferenceArrayOutput)
+}
+
+type SchemaReferenceOutput struct{ *pulumi.OutputState }
+
+func (SchemaReferenceOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*SchemaReference)(nil)).Elem()
+}
+
+func (o SchemaReferenceOutput) ToSchemaReferenceOutput() SchemaReferenceOutput {
+	return o
+}
+
+func (o SchemaReferenceOutput) ToSchemaReferenceOutputWithContext(ctx context.Context) SchemaReferenceOutput {
+	return o
+}
+
+func (o SchemaReferenceOutput) Name() pulumi.StringOutput {
+	return o.ApplyT(func(v SchemaReference) string { return v.Name }).(pulumi.StringOutput)
+}
+
+func (o SchemaReferenceOutput) Subject() pulumi.StringOutput {
+	return o.ApplyT(func(v SchemaReference) string { return v.Subject }).(pulumi.StringOutput)
+}
+
+func (o SchemaReferenceOutput) Version() pulumi.IntOutput {
+	return o.ApplyT(func(v SchemaReference) int { return v.Version }).(pulumi.IntOutput)
+}
+
+type SchemaReferenceArrayOutput struct{ *pulumi.OutputState }
+
+func (SchemaReferenceArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]SchemaReference)(nil)).Elem()
+}
+
+func (o SchemaReferenceArrayOutput) ToSchemaReferenceArrayOutput() SchemaReferenceArrayOutput {
+	return o
+}
+
+func (o SchemaReferenceArrayOutput) ToSchemaReferenceArrayOutputWithContext(ctx context.Context) SchemaReferenceArrayOutput {
+	return o
+}
+
+func (o SchemaReferenceArrayOutput) Index(i pulumi.IntInput) SchemaReferenceOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) SchemaReference {
+		return vs[0].([]SchemaReference)[vs[1].(int)]
+	}).(SchemaReferenceOutput)
 }
 
 type TLSConfig struct {
@@ -430,14 +711,22 @@ func (o TLSConfigPtrOutput) ServerName() pulumi.StringPtrOutput {
 }
 
 func init() {
+	pulumi.RegisterInputType(reflect.TypeOf((*RegistryConfigInput)(nil)).Elem(), RegistryConfigArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*RegistryConfigPtrInput)(nil)).Elem(), RegistryConfigArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*SASLConfigInput)(nil)).Elem(), SASLConfigArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*SASLConfigPtrInput)(nil)).Elem(), SASLConfigArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*SchemaReferenceInput)(nil)).Elem(), SchemaReferenceArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*SchemaReferenceArrayInput)(nil)).Elem(), SchemaReferenceArray{})
 	pulumi.RegisterInputType(reflect.TypeOf((*TLSConfigInput)(nil)).Elem(), TLSConfigArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*TLSConfigPtrInput)(nil)).Elem(), TLSConfigArgs{})
 	pulumi.RegisterOutputType(ConfigValueOutput{})
 	pulumi.RegisterOutputType(ConfigValueMapOutput{})
+	pulumi.RegisterOutputType(RegistryConfigOutput{})
+	pulumi.RegisterOutputType(RegistryConfigPtrOutput{})
 	pulumi.RegisterOutputType(SASLConfigOutput{})
 	pulumi.RegisterOutputType(SASLConfigPtrOutput{})
+	pulumi.RegisterOutputType(SchemaReferenceOutput{})
+	pulumi.RegisterOutputType(SchemaReferenceArrayOutput{})
 	pulumi.RegisterOutputType(TLSConfigOutput{})
 	pulumi.RegisterOutputType(TLSConfigPtrOutput{})
 }

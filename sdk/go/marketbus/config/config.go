@@ -43,6 +43,11 @@ func GetSasl(ctx *pulumi.Context) string {
 	return config.Get(ctx, "marketbus:sasl")
 }
 
+// Schema Registry used by Schema and SubjectConfig resources.
+func GetSchemaRegistry(ctx *pulumi.Context) string {
+	return config.Get(ctx, "marketbus:schemaRegistry")
+}
+
 // TLS settings for the Kafka API.
 func GetTls(ctx *pulumi.Context) string {
 	return config.Get(ctx, "marketbus:tls")
