@@ -138,6 +138,11 @@ func (Topic) Update(ctx context.Context, req infer.UpdateRequest[TopicArgs, Topi
 	if err := alterConfig(opCtx, adm, in.Name, ops, req.DryRun); err != nil {
 		return infer.UpdateResponse[TopicState]{}, err
 	}
+	if !req.DryRun {
+		if err := waitConfigApplied(ctx, cfg.conn, in.Name, ops, cfg.timeout()); err != nil {
+			return infer.UpdateResponse[TopicState]{}, err
+		}
+	}
 	if in.Partitions > obs.Partitions {
 		if err := addPartitions(opCtx, adm, in.Name, in.Partitions, req.DryRun); err != nil {
 			return infer.UpdateResponse[TopicState]{}, err
@@ -159,6 +164,9 @@ func (Topic) Update(ctx context.Context, req infer.UpdateRequest[TopicArgs, Topi
 				return infer.UpdateResponse[TopicState]{}, err
 			}
 			if err := changeReplicationFactor(ctx, adm, in.Name, cur.Assignment, in.ReplicationFactor, reassignTimeout); err != nil {
+				return infer.UpdateResponse[TopicState]{}, err
+			}
+			if err := waitReplicationFactor(ctx, cfg.conn, in.Name, in.ReplicationFactor, cfg.timeout()); err != nil {
 				return infer.UpdateResponse[TopicState]{}, err
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	p "github.com/pulumi/pulumi-go-provider"
 	"github.com/twmb/franz-go/pkg/kadm"
@@ -106,9 +107,17 @@ func TestTopicLifecycle(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		r, err := s.Read(p.ReadRequest{ID: in.name, Urn: topicURN(in.name), Properties: state, Inputs: oldInputs})
-		if err != nil {
-			t.Fatal(err)
+		// The out-of-band change reaches every broker's metadata a moment later.
+		var r p.ReadResponse
+		for deadline := time.Now().Add(10 * time.Second); ; {
+			r, err = s.Read(p.ReadRequest{ID: in.name, Urn: topicURN(in.name), Properties: state, Inputs: oldInputs})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Properties.Get("config").AsMap().Get("retention.ms").AsString() == "5" || time.Now().After(deadline) {
+				break
+			}
+			time.Sleep(100 * time.Millisecond)
 		}
 		if got := r.Properties.Get("config").AsMap().Get("retention.ms").AsString(); got != "5" {
 			t.Fatalf("refreshed retention.ms = %q, want the out-of-band 5", got)
