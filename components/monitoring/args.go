@@ -1,0 +1,176 @@
+package monitoring
+
+import (
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/marketbus/market-bus/dashboards"
+)
+
+// Backend selects where Prometheus and Grafana come from.
+type Backend string
+
+// Backends.
+const (
+	// BackendDocker runs Prometheus and Grafana as containers on the
+	// cluster's Docker network.
+	BackendDocker Backend = "docker"
+	// BackendKubernetes uses the platform's Prometheus and Grafana: a
+	// ServiceMonitor (or an exported scrape config) and a Grafana reached
+	// with an API token.
+	BackendKubernetes Backend = "kubernetes"
+)
+
+// Defaults applied to zero-valued optional fields.
+const (
+	DefaultPrometheusHostPort = 9090
+	DefaultGrafanaHostPort    = 3000
+	// DefaultWaitTimeoutSeconds bounds the wait for each container to turn
+	// healthy. Grafana's first start runs its database migrations, which
+	// take tens of seconds on a slow laptop.
+	DefaultWaitTimeoutSeconds = 180
+	// DefaultAdminPortName is the broker Service's port name for the admin
+	// API, as in the Redpanda Helm chart.
+	DefaultAdminPortName = "admin"
+)
+
+// Args configures a Monitoring component. One struct serves both backends;
+// the backend-specific parts live in Docker and Kubernetes.
+type Args struct {
+	// Stack is the stack name: the value of the cluster label on every
+	// scraped series, and part of every Grafana UID (1-24 lowercase
+	// letters, digits or '-').
+	Stack string
+	// Backend is "docker" or "kubernetes".
+	Backend Backend
+	// MetricsTargets are host:port of each broker's admin API as Prometheus
+	// reaches it (the cluster component's MetricsTargets output). Required,
+	// except on Kubernetes with PrometheusOperator, where the ServiceMonitor
+	// finds the brokers itself.
+	MetricsTargets pulumi.StringArrayInput
+	// Thresholds drive the alert rules (Prometheus and Grafana) and the
+	// dashboards' colours; zero fields take dashboards.DefaultThresholds.
+	Thresholds dashboards.Thresholds
+	// ContactPoint is where Grafana sends alerts.
+	ContactPoint ContactPointArgs
+	// Notification tunes the notification policy.
+	Notification NotificationArgs
+	// Docker configures the Docker backend.
+	Docker DockerArgs
+	// Kubernetes configures the Kubernetes backend.
+	Kubernetes KubernetesArgs
+}
+
+// DockerArgs configures the Docker backend.
+type DockerArgs struct {
+	// NetworkName is the cluster's Docker network (its NetworkName output);
+	// Prometheus and Grafana join it to reach the brokers and each other.
+	NetworkName pulumi.StringInput
+	// PrometheusImage and GrafanaImage are pinned by release tag
+	// (prom/prometheus:v3.5.0, grafana/grafana:12.1.1) or by digest.
+	PrometheusImage string
+	GrafanaImage    string
+	// PrometheusHostPort and GrafanaHostPort are published on 127.0.0.1;
+	// defaults 9090 and 3000. Reserve them in the cluster's
+	// ReservedHostPorts so no broker takes them.
+	PrometheusHostPort int
+	GrafanaHostPort    int
+	// GrafanaAdminPassword is the password of Grafana's admin user, which
+	// the Grafana provider also signs in with. Required; it is kept secret
+	// in state whether or not the caller marked it so.
+	GrafanaAdminPassword pulumi.StringInput
+	// WaitTimeoutSeconds bounds the wait for each container to turn
+	// healthy; default 180.
+	WaitTimeoutSeconds int
+}
+
+// KubernetesArgs configures the Kubernetes backend. Prometheus and Grafana
+// are the platform's; this component only feeds them.
+type KubernetesArgs struct {
+	// Namespace holds the brokers' Service and the ServiceMonitor.
+	Namespace string
+	// PrometheusOperator creates a monitoring.coreos.com/v1 ServiceMonitor
+	// for the brokers. Without it the scrape config is only exported
+	// (Monitoring.ScrapeConfigYAML) for whoever runs Prometheus.
+	PrometheusOperator bool
+	// ServiceSelector are the labels of the brokers' Service the
+	// ServiceMonitor selects. Required with PrometheusOperator.
+	ServiceSelector map[string]string
+	// AdminPortName is the Service port of the admin API; default "admin".
+	AdminPortName string
+	// ServiceMonitorLabels are extra labels on the ServiceMonitor, for a
+	// Prometheus whose serviceMonitorSelector wants them (kube-prometheus-
+	// stack: release: <its release name>).
+	ServiceMonitorLabels map[string]string
+	// PrometheusURL is Prometheus' query URL as Grafana's server reaches
+	// it: the Grafana data source URL. Required.
+	PrometheusURL string
+	// GrafanaURL is the Grafana the provider manages (from stack config).
+	// Required.
+	GrafanaURL string
+	// GrafanaToken is a Grafana service-account token (from stack config).
+	// Required; kept secret in state.
+	GrafanaToken pulumi.StringInput
+}
+
+// ContactPointArgs is where alerts go. At least one receiver is required;
+// both may be set.
+type ContactPointArgs struct {
+	// Name is the contact point's name; default "market-bus-<stack>".
+	Name string
+	// WebhookURL receives Grafana's webhook payload. Webhook URLs often
+	// carry a token, so it is kept secret in state.
+	WebhookURL pulumi.StringInput
+	// EmailAddresses receive alert mails (needs SMTP configured in Grafana).
+	// Pass a secret to keep the addresses out of plain state.
+	EmailAddresses pulumi.StringArrayInput
+}
+
+// NotificationArgs tunes the notification policy, which routes alerts on
+// their severity label.
+type NotificationArgs struct {
+	// GroupBy are the labels alerts are grouped by in one notification;
+	// default alertname, cluster, severity.
+	GroupBy []string
+	// RepeatInterval is how often a still-firing alert is re-sent, per
+	// severity (Go/Prometheus duration, e.g. "1h"). Defaults: critical 1h,
+	// high 4h.
+	RepeatInterval map[Severity]string
+}
+
+// withDefaults returns a copy of a with zero-valued optional fields filled.
+func (a Args) withDefaults() Args {
+	d := &a.Docker
+	if d.PrometheusHostPort == 0 {
+		d.PrometheusHostPort = DefaultPrometheusHostPort
+	}
+	if d.GrafanaHostPort == 0 {
+		d.GrafanaHostPort = DefaultGrafanaHostPort
+	}
+	if d.WaitTimeoutSeconds == 0 {
+		d.WaitTimeoutSeconds = DefaultWaitTimeoutSeconds
+	}
+	if a.Kubernetes.AdminPortName == "" {
+		a.Kubernetes.AdminPortName = DefaultAdminPortName
+	}
+	if a.ContactPoint.Name == "" {
+		a.ContactPoint.Name = "market-bus-" + a.Stack
+	}
+	n := &a.Notification
+	if len(n.GroupBy) == 0 {
+		n.GroupBy = []string{"alertname", dashboards.ClusterLabel, "severity"}
+	}
+	// Copy before filling, so the caller's map is never written to.
+	repeat := map[Severity]string{SeverityCritical: "1h", SeverityHigh: "4h"}
+	for k, v := range n.RepeatInterval {
+		repeat[k] = v
+	}
+	n.RepeatInterval = repeat
+	return a
+}
+
+// DatasourceUID is the UID of the Grafana Prometheus data source of a
+// stack; fixed, so dashboards and rules can name it before it exists.
+func DatasourceUID(stack string) string { return "prometheus-" + stack }
+
+// FolderUID is the UID of the stack's Grafana folder.
+func FolderUID(stack string) string { return "market-bus-" + stack }

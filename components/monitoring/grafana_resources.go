@@ -1,0 +1,200 @@
+package monitoring
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/marketbus/market-bus/sdk/go/grafana/alerting"
+	"github.com/marketbus/market-bus/sdk/go/grafana/oss"
+)
+
+// grafanaObjects are the Grafana resources of one stack.
+type grafanaObjects struct {
+	folder       *oss.Folder
+	datasource   *oss.DataSource
+	dashboards   map[string]*oss.Dashboard // by slug
+	ruleGroup    *alerting.RuleGroup
+	contactPoint *alerting.ContactPoint
+	policy       *alerting.NotificationPolicy
+}
+
+// dashboardURLs maps each dashboard's slug to its URL.
+func (g *grafanaObjects) dashboardURLs() pulumi.StringMapOutput {
+	m := pulumi.StringMap{}
+	for slug, d := range g.dashboards {
+		m[slug] = d.Url
+	}
+	return m.ToStringMapOutput()
+}
+
+// deployGrafana creates the stack's folder, data source, dashboards, rule
+// group, contact point and notification policy through the backend's
+// Grafana provider.
+func deployGrafana(ctx *pulumi.Context, parent pulumi.Resource, name string, a Args, p plan, be backendResult) (*grafanaObjects, error) {
+	base := []pulumi.ResourceOption{pulumi.Parent(parent), pulumi.Provider(be.provider)}
+	if len(be.replaceWith) > 0 {
+		// A new Grafana container starts with an empty database: recreate
+		// every object in it. Delete first: the UIDs are fixed, and a
+		// create-then-delete would delete the object just created. (The
+		// old objects are gone with the old database; Terraform-bridged
+		// providers treat a delete that finds nothing as done.)
+		base = append(base, pulumi.ReplaceWith(be.replaceWith), pulumi.DeleteBeforeReplace(true))
+	}
+	opts := func(extra ...pulumi.ResourceOption) []pulumi.ResourceOption {
+		return append(slices.Clone(base), extra...)
+	}
+	g := &grafanaObjects{dashboards: map[string]*oss.Dashboard{}}
+	var err error
+
+	g.folder, err = oss.NewFolder(ctx, name+"-folder", &oss.FolderArgs{
+		Title: pulumi.Sprintf("Market bus (%s)", a.Stack),
+		Uid:   pulumi.String(FolderUID(a.Stack)),
+	}, opts()...)
+	if err != nil {
+		return nil, fmt.Errorf("folder: %w", err)
+	}
+
+	// timeInterval is the scrape interval: Grafana's $__rate_interval is
+	// derived from it, so rate() windows always span several scrapes.
+	jsonData, err := json.Marshal(map[string]string{
+		"httpMethod":     "POST",
+		"prometheusType": "Prometheus",
+		"timeInterval":   scrapeInterval,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("data source json: %w", err)
+	}
+	g.datasource, err = oss.NewDataSource(ctx, name+"-datasource", &oss.DataSourceArgs{
+		Type:            pulumi.String("prometheus"),
+		Name:            pulumi.Sprintf("Prometheus (%s)", a.Stack),
+		Uid:             pulumi.String(DatasourceUID(a.Stack)),
+		Url:             pulumi.String(be.datasourceURL),
+		AccessMode:      pulumi.String("proxy"), // Grafana's server queries, not the browser
+		IsDefault:       pulumi.Bool(be.datasourceDefault),
+		JsonDataEncoded: pulumi.String(string(jsonData)),
+	}, opts()...)
+	if err != nil {
+		return nil, fmt.Errorf("data source: %w", err)
+	}
+
+	for _, d := range p.dashboards {
+		dash, err := oss.NewDashboard(ctx, name+"-dashboard-"+d.Slug, &oss.DashboardArgs{
+			ConfigJson: pulumi.String(d.JSON),
+			Folder:     g.folder.Uid,
+			// The dashboards are read-only code; a copy edited in the UI is
+			// replaced, not merged.
+			Overwrite: pulumi.Bool(true),
+		}, opts()...)
+		if err != nil {
+			return nil, fmt.Errorf("dashboard %s: %w", d.Slug, err)
+		}
+		g.dashboards[d.Slug] = dash
+	}
+
+	// Grafana refuses a rule whose query names a data source it does not
+	// know, hence the explicit dependency: the UID is a plain string.
+	g.ruleGroup, err = alerting.NewRuleGroup(ctx, name+"-rules", &alerting.RuleGroupArgs{
+		Name:            pulumi.String(p.ruleGroup.Name),
+		FolderUid:       g.folder.Uid,
+		IntervalSeconds: pulumi.Int(p.ruleGroup.IntervalSeconds),
+		Rules:           ruleGroupRules(p.ruleGroup),
+	}, opts(pulumi.DependsOn([]pulumi.Resource{g.datasource}))...)
+	if err != nil {
+		return nil, fmt.Errorf("rule group: %w", err)
+	}
+
+	g.contactPoint, err = alerting.NewContactPoint(ctx, name+"-contact-point", contactPointArgs(a.ContactPoint), opts()...)
+	if err != nil {
+		return nil, fmt.Errorf("contact point: %w", err)
+	}
+	// The notification policy is Grafana's whole policy tree (one per
+	// organisation): on a shared Grafana this replaces everyone's routes.
+	g.policy, err = alerting.NewNotificationPolicy(ctx, name+"-notification-policy",
+		notificationPolicyArgs(a.Notification, g.contactPoint.Name), opts()...)
+	if err != nil {
+		return nil, fmt.Errorf("notification policy: %w", err)
+	}
+	return g, nil
+}
+
+// ruleGroupRules maps the rendered rules onto the provider's rule inputs.
+func ruleGroupRules(g GrafanaRuleGroup) alerting.RuleGroupRuleArray {
+	out := make(alerting.RuleGroupRuleArray, 0, len(g.Rules))
+	for _, r := range g.Rules {
+		datas := make(alerting.RuleGroupRuleDataArray, 0, len(r.Data))
+		for _, q := range r.Data {
+			d := alerting.RuleGroupRuleDataArgs{
+				RefId:         pulumi.String(q.RefID),
+				DatasourceUid: pulumi.String(q.DatasourceUID),
+				Model:         pulumi.String(q.Model),
+				RelativeTimeRange: alerting.RuleGroupRuleDataRelativeTimeRangeArgs{
+					From: pulumi.Int(q.RelativeTimeRange.From),
+					To:   pulumi.Int(q.RelativeTimeRange.To),
+				},
+			}
+			if q.QueryType != "" {
+				d.QueryType = pulumi.String(q.QueryType)
+			}
+			datas = append(datas, d)
+		}
+		out = append(out, alerting.RuleGroupRuleArgs{
+			Name:         pulumi.String(r.Name),
+			For:          pulumi.String(r.For),
+			Condition:    pulumi.String(r.Condition),
+			NoDataState:  pulumi.String(r.NoDataState),
+			ExecErrState: pulumi.String(r.ExecErrState),
+			Labels:       pulumi.ToStringMap(r.Labels),
+			Annotations:  pulumi.ToStringMap(r.Annotations),
+			Datas:        datas,
+		})
+	}
+	return out
+}
+
+// contactPointArgs builds the receivers. The webhook URL is always secret:
+// chat and incident-tool webhooks embed their credential in the URL.
+func contactPointArgs(c ContactPointArgs) *alerting.ContactPointArgs {
+	args := &alerting.ContactPointArgs{Name: pulumi.String(c.Name)}
+	if c.WebhookURL != nil {
+		args.Webhooks = alerting.ContactPointWebhookArray{alerting.ContactPointWebhookArgs{
+			Url:        pulumi.ToSecret(c.WebhookURL).(pulumi.StringOutput),
+			HttpMethod: pulumi.String("POST"),
+		}}
+	}
+	if c.EmailAddresses != nil {
+		args.Emails = alerting.ContactPointEmailArray{alerting.ContactPointEmailArgs{
+			Addresses: c.EmailAddresses,
+			// One mail to all addresses: a reply-all reaches the whole rota.
+			SingleEmail: pulumi.Bool(true),
+		}}
+	}
+	return args
+}
+
+// notificationPolicyArgs routes every alert to the contact point, with a
+// child policy per severity so critical alerts are re-sent more often.
+func notificationPolicyArgs(n NotificationArgs, contactPoint pulumi.StringOutput) *alerting.NotificationPolicyArgs {
+	var policies alerting.NotificationPolicyPolicyArray
+	for _, sev := range []Severity{SeverityCritical, SeverityHigh} {
+		policies = append(policies, alerting.NotificationPolicyPolicyArgs{
+			ContactPoint: contactPoint,
+			Matchers: alerting.NotificationPolicyPolicyMatcherArray{alerting.NotificationPolicyPolicyMatcherArgs{
+				Label: pulumi.String("severity"),
+				Match: pulumi.String("="),
+				Value: pulumi.String(string(sev)),
+			}},
+			RepeatInterval: pulumi.String(n.RepeatInterval[sev]),
+		})
+	}
+	return &alerting.NotificationPolicyArgs{
+		ContactPoint:   contactPoint,
+		GroupBies:      pulumi.ToStringArray(n.GroupBy),
+		GroupWait:      pulumi.String("30s"),
+		GroupInterval:  pulumi.String("5m"),
+		RepeatInterval: pulumi.String(n.RepeatInterval[SeverityHigh]),
+		Policies:       policies,
+	}
+}
