@@ -16,6 +16,7 @@ test:
 
 ## unit: the tests that need no cluster, CLI or promtool (seconds).
 unit:
+	scripts/toolchain sdk
 	$(GO) test -count=1 ./stacks/... ./tools/gensdk/...
 
 toolchain:
@@ -44,6 +45,7 @@ fmt:
 	gofmt -w $$(git ls-files '*.go')
 
 vet:
+	scripts/toolchain sdk
 	$(GO) vet ./...
 
 clean:

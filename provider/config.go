@@ -8,11 +8,13 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	p "github.com/pulumi/pulumi-go-provider"
 	"github.com/pulumi/pulumi-go-provider/infer"
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -234,4 +236,31 @@ func adminFrom(ctx context.Context) (*kadm.Client, Config, error) {
 	}
 	adm, err := cfg.conn.admin()
 	return adm, cfg, err
+}
+
+// Diff of the provider configuration. pulumi-go-provider replaces a provider on any config
+// change by default, and a replaced provider replaces every resource it manages: adding a
+// schema registry URL or a client id would then delete and recreate every topic. Every
+// change is an in-place update instead. Pointing the provider at another cluster does not
+// move topics there; that calls for a new stack.
+func (c *Config) Diff(_ context.Context, req infer.DiffRequest[*Config, *Config]) (infer.DiffResponse, error) {
+	d := map[string]p.PropertyDiff{}
+	old, now := req.State, req.Inputs
+	if old == nil || now == nil {
+		return infer.DiffResponse{HasChanges: old != now}, nil
+	}
+	fields := map[string][2]any{
+		"bootstrapServers":      {old.BootstrapServers, now.BootstrapServers},
+		"clientId":              {old.ClientID, now.ClientID},
+		"tls":                   {old.TLS, now.TLS},
+		"sasl":                  {old.SASL, now.SASL},
+		"requestTimeoutSeconds": {old.RequestTimeoutSeconds, now.RequestTimeoutSeconds},
+		"schemaRegistry":        {old.SchemaRegistry, now.SchemaRegistry},
+	}
+	for name, v := range fields {
+		if !reflect.DeepEqual(v[0], v[1]) {
+			d[name] = p.PropertyDiff{Kind: p.Update}
+		}
+	}
+	return infer.DiffResponse{HasChanges: len(d) > 0, DetailedDiff: d}, nil
 }

@@ -4,6 +4,9 @@
 //	busctl up      --stack local
 //	busctl refresh --stack local
 //	busctl destroy --stack local
+//	busctl policy-check --stack local [--mandatory]
+//	busctl gate    --stack local
+//	busctl bench   --stack local [--rate N | --sweep START:STEP:MAX]
 //
 // It runs the same program as main.go, inline, with state in .state/ unless
 // PULUMI_BACKEND_URL says otherwise, and exits non-zero when the operation fails.
@@ -28,16 +31,21 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
 
 	"github.com/marketbus/market-bus/driver"
+	"github.com/marketbus/market-bus/stacks"
 )
 
 const usage = `usage: busctl <command> --stack NAME [flags]
 
 commands:
-  preview   show what up would change
-  up        create or update the stack's resources and print its outputs
-  refresh   read the real state of every resource and record drift
-  destroy   delete the stack's resources
-  outputs   print the stack's outputs
+  preview        show what up would change; runs the policy pack (--no-policy skips it)
+  up             create or update the stack's resources and print its outputs
+  refresh        read the real state of every resource and record drift
+  destroy        delete the stack's resources
+  outputs        print the stack's outputs
+  policy-check   preview with the policy pack, print a table, fail on a mandatory violation
+                 (--mandatory raises every policy to mandatory for this run)
+  gate           run the latency gate again now (an up that replaces only the gate)
+  bench          an ad-hoc latency/throughput run against the stack's cluster
 
 flags:
 `
@@ -63,15 +71,28 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fs.StringVar(&o.Root, "root", "", "repository root (default: found from the working directory)")
 	fs.StringVar(&o.StackFile, "config", "", "stack config file (default: Pulumi.<stack>.yaml)")
 	showSecrets := fs.Bool("show-secrets", false, "print secret outputs in plain text")
+	noPolicy := fs.Bool("no-policy", false, "preview: do not run the policy pack")
+	mandatory := fs.Bool("mandatory", false, "policy-check: every policy is mandatory for this run")
+	var bf benchFlags
+	if cmd == "bench" {
+		bf.register(fs)
+	}
 	fs.Usage = func() { fmt.Fprint(fs.Output(), usage); fs.PrintDefaults() }
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
 	switch cmd {
-	case "preview", "up", "refresh", "destroy", "outputs":
+	case "preview", "up", "refresh", "destroy", "outputs", "policy-check", "gate", "bench":
 	default:
 		fs.Usage()
 		return fmt.Errorf("unknown command %q", cmd)
+	}
+	if cmd == "bench" && bf.brokers != "" && bf.schemaID != 0 {
+		c, err := bf.config(ctx, nil)
+		if err != nil {
+			return err
+		}
+		return runBench(ctx, bf, c, out)
 	}
 	st, err := driver.Open(ctx, o)
 	if err != nil {
@@ -79,11 +100,34 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	}
 	switch cmd {
 	case "preview":
-		res, err := st.Preview(ctx, optpreview.ProgressStreams(out), optpreview.Diff())
+		opts := []optpreview.Option{optpreview.ProgressStreams(out), optpreview.Diff()}
+		if !*noPolicy {
+			popts, err := policyOptions(o.Root, st.Workspace().WorkDir(), false)
+			if err != nil {
+				return err
+			}
+			opts = append(opts, popts...)
+		}
+		res, err := st.Preview(ctx, opts...)
 		if err != nil {
 			return fmt.Errorf("preview of stack %q failed: %w", o.Stack, err)
 		}
 		fmt.Fprintf(out, "\nchanges: %v\n", res.ChangeSummary)
+	case "policy-check":
+		return policyCheck(ctx, st, o.Root, *mandatory, out)
+	case "gate":
+		urn := fmt.Sprintf("urn:pulumi:%s::%s::marketbus:index:LatencyGate::latency-gate", o.Stack, stacks.Project)
+		res, err := st.Up(ctx, optup.ProgressStreams(out), optup.Replace([]string{urn}))
+		if err != nil {
+			return fmt.Errorf("latency gate of stack %q failed: %w", o.Stack, err)
+		}
+		return printOutputs(out, auto.OutputMap{"latencyGate": res.Outputs["latencyGate"]}, false)
+	case "bench":
+		c, err := bf.config(ctx, &st)
+		if err != nil {
+			return err
+		}
+		return runBench(ctx, bf, c, out)
 	case "up":
 		res, err := st.Up(ctx, optup.ProgressStreams(out))
 		if err != nil {
