@@ -21,6 +21,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"sort"
 	"syscall"
 
@@ -87,12 +88,21 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		fs.Usage()
 		return fmt.Errorf("unknown command %q", cmd)
 	}
+	var err error
 	if cmd == "bench" && bf.brokers != "" && bf.schemaID != 0 {
 		c, err := bf.config(ctx, nil)
 		if err != nil {
 			return err
 		}
 		return runBench(ctx, bf, c, out)
+	}
+	if o.Root == "" {
+		if o.Root, err = driver.FindRoot(); err != nil {
+			return err
+		}
+	}
+	if o.Root, err = filepath.Abs(o.Root); err != nil {
+		return err
 	}
 	st, err := driver.Open(ctx, o)
 	if err != nil {

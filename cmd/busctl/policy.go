@@ -114,14 +114,20 @@ func printViolations(out io.Writer, vs []violation) {
 	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "  LEVEL\tPOLICY\tRESOURCE\tMESSAGE")
 	for _, v := range vs {
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", v.Level, v.Policy, v.Resource, firstLine(v.Message))
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", v.Level, v.Policy, v.Resource, violationText(v.Message))
 	}
 	_ = tw.Flush()
 }
 
-func firstLine(s string) string {
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		return s[:i]
+// violationText drops the policy's description, which the engine puts on the first line,
+// and keeps what this resource did wrong.
+func violationText(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	if len(lines) > 1 {
+		lines = lines[1:]
 	}
-	return s
+	for i := range lines {
+		lines[i] = strings.TrimSpace(lines[i])
+	}
+	return strings.Join(lines, " ")
 }

@@ -1,0 +1,73 @@
+package e2e
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+)
+
+// localConfigWith writes a copy of Pulumi.local.yaml changed by mutate and returns its path:
+// tests vary the real stack file instead of writing a config of their own.
+func localConfigWith(t *testing.T, mutate func(cfg map[string]any)) string {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join(repoRoot(t), "Pulumi.local.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]map[string]any
+	if err := yaml.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	mutate(doc["config"])
+	out, err := yaml.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "Pulumi.local.yaml")
+	if err := os.WriteFile(path, out, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// setGate sets fields of market-bus:gate in a stack config.
+func setGate(cfg map[string]any, fields map[string]any) {
+	g, _ := cfg["market-bus:gate"].(map[string]any)
+	if g == nil {
+		g = map[string]any{}
+	}
+	for k, v := range fields {
+		g[k] = v
+	}
+	cfg["market-bus:gate"] = g
+}
+
+// setSchemaFile points a subject of market-bus:schemas at another file.
+func setSchemaFile(t *testing.T, cfg map[string]any, subject, file string) {
+	t.Helper()
+	list, _ := cfg["market-bus:schemas"].([]any)
+	for _, item := range list {
+		m := item.(map[string]any)
+		if m["subject"] == subject {
+			m["file"] = file
+			return
+		}
+	}
+	t.Fatalf("Pulumi.local.yaml lists no subject %s", subject)
+}
+
+// setTopicField sets a field of one topic of market-bus:topics.
+func setTopicField(t *testing.T, cfg map[string]any, topic, field string, value any) {
+	t.Helper()
+	list, _ := cfg["market-bus:topics"].([]any)
+	for _, item := range list {
+		m := item.(map[string]any)
+		if m["name"] == topic {
+			m[field] = value
+			return
+		}
+	}
+	t.Fatalf("Pulumi.local.yaml lists no topic %s", topic)
+}
