@@ -178,20 +178,6 @@ func (o Options) env() (map[string]string, error) {
 	return env, nil
 }
 
-// FindRoot walks up from the working directory to the directory holding Pulumi.yaml.
-func FindRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "Pulumi.yaml")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("no Pulumi.yaml in this directory or above: run busctl inside the market-bus repository or pass --root")
-		}
-		dir = parent
-	}
-}
+// FindRoot finds the repository root: the folder of Pulumi.yaml at or above the working
+// directory.
+func FindRoot() (string, error) { return stacks.FindRoot() }

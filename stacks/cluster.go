@@ -26,6 +26,27 @@ var componentKeys = []struct{ field, key string }{
 	{"Image", "cluster.image"},
 	{"Brokers", "cluster.brokers"},
 	{"Backend", "cluster.mode"},
+	{"Kubernetes.TLS.IssuerName", "cluster.certIssuer"},
+	{"Kubernetes.TLS.IssuerKind", "cluster.certIssuerKind"},
+	{"Kubernetes.TLS.SecretName", "cluster.tlsSecret"},
+	{"Kubernetes.TLS", "cluster.certIssuer/tlsSecret"},
+	{"Kubernetes.Namespace", "cluster.namespace"},
+	{"Kubernetes.StorageClass", "cluster.storageClass"},
+	{"Kubernetes.ExternalDomain", "cluster.externalDomain"},
+	{"Kubernetes.ExternalServiceType", "cluster.externalServiceType"},
+	{"Superuser.Password", "saslPassword (secret)"},
+	{"Superuser.Mechanism", "cluster.sasl.mechanism"},
+	{"Superuser.Name", "cluster.sasl.username"},
+	{"AllowPlaintext", "cluster.allowPlaintext"},
+	{"MinDiskBytes", "cluster.storageSize"},
+	{"EKS.InstanceType", "nodePool.eks.instanceType"},
+	{"EKS.DiskSizeGiB", "nodePool.eks.diskSizeGiB"},
+	{"EKS.ClusterName", "nodePool.eks.clusterName"},
+	{"EKS.SubnetIDs", "nodePool.eks.subnetIds"},
+	{"EKS.NodeRoleARN", "nodePool.eks.nodeRoleArn"},
+	{"Taints", "nodePool.taints"},
+	{"Labels", "nodePool.labels"},
+	{"Mode", "nodePool.mode"},
 	{"TLS", "cluster.tls"},
 	{"SASL", "cluster.sasl"},
 }
@@ -56,7 +77,7 @@ func parseQuantity(s string) (int64, error) {
 }
 
 // clusterArgs turns the cluster spec into the component's arguments.
-func clusterArgs(s Spec) (cluster.Args, []error) {
+func clusterArgs(s Spec, password pulumi.StringInput) (cluster.Args, []error) {
 	c := s.Cluster
 	var errs []error
 	mem, err := parseQuantity(c.Memory)
@@ -86,16 +107,24 @@ func clusterArgs(s Spec) (cluster.Args, []error) {
 			DeleteVolumesOnDestroy: c.RetainVolumes != nil && !*c.RetainVolumes,
 		},
 	}
+	if c.Mode == ModeKubernetes {
+		kubernetesArgs(s, &args, password)
+	}
 	return args, errs
 }
 
 // validateCluster runs the component's own validation on the stack's cluster, so its
 // refusals happen in Load, before any resource is registered.
-func (s Spec) validateCluster() []error {
+func (s Spec) validateCluster(hasPassword bool) []error {
 	if s.Cluster.Mode != ModeDocker && s.Cluster.Mode != ModeKubernetes {
 		return nil
 	}
-	args, errs := clusterArgs(s)
+	var password pulumi.StringInput
+	if hasPassword {
+		// The secret itself is only read by the program; its presence is what counts here.
+		password = pulumi.String("present")
+	}
+	args, errs := clusterArgs(s, password)
 	if len(errs) > 0 {
 		return errs
 	}
@@ -115,19 +144,25 @@ func (s Spec) validateCluster() []error {
 
 // deployCluster creates the stack's own Redpanda cluster and returns its Kafka addresses as
 // the host sees them, which is where our provider connects from.
-func deployCluster(ctx *pulumi.Context, s Spec) (pulumi.StringArrayInput, error) {
-	args, errs := clusterArgs(s)
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
+func deployCluster(ctx *pulumi.Context, s Spec, password pulumi.StringInput) (endpoints, error) {
+	var rp *cluster.RedpandaCluster
+	var err error
+	if s.Cluster.Mode == ModeKubernetes {
+		rp, err = deployKubernetes(ctx, s, password)
+	} else {
+		args, errs := clusterArgs(s, password)
+		if len(errs) > 0 {
+			return endpoints{}, errors.Join(errs...)
+		}
+		rp, err = cluster.NewRedpandaCluster(ctx, "redpanda", &args)
 	}
-	rp, err := cluster.NewRedpandaCluster(ctx, "redpanda", &args)
 	if err != nil {
-		return nil, err
+		return endpoints{}, err
 	}
 	ctx.Export("rpkProfile", rp.RpkProfile)
 	ctx.Export("schemaRegistryUrls", rp.SchemaRegistryExternalURLs)
 	ctx.Export("adminUrls", rp.AdminExternalURLs)
 	ctx.Export("metricsTargets", rp.MetricsTargets)
 	ctx.Export("internalBootstrapServers", rp.InternalBootstrapServers)
-	return rp.ExternalBootstrapServers, nil
+	return endpoints{bootstrap: rp.ExternalBootstrapServers, registry: rp.SchemaRegistryExternalURLs.Index(pulumi.Int(0))}, nil
 }

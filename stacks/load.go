@@ -48,10 +48,24 @@ func Load(stack string, src Source) (Spec, error) {
 			errs = append(errs, keyError(KeyCluster, rawCluster, err, "an object such as {mode: external, brokers: 3, bootstrapServers: [127.0.0.1:19092]}"))
 		}
 	}
-	var topics []TopicSpec
+	topics := defaultTopics()
 	if raw, ok := src.Get(KeyTopics); ok {
+		topics = nil
 		if err := decodeStrict(raw, &topics); err != nil {
 			errs = append(errs, keyError(KeyTopics, raw, err, "a list of topics, each {name, partitions, replicationFactor, config}"))
+		}
+	}
+	schemaList := defaultSchemas()
+	if raw, ok := src.Get(KeySchemas); ok {
+		schemaList = nil
+		if err := decodeStrict(raw, &schemaList); err != nil {
+			errs = append(errs, keyError(KeySchemas, raw, err, "a list of {subject, file, type, compatibility}"))
+		}
+	}
+	nodePool := defaultNodePool()
+	if raw, ok := src.Get(KeyNodePool); ok {
+		if err := decodeStrict(raw, &nodePool); err != nil {
+			errs = append(errs, keyError(KeyNodePool, raw, err, "an object such as {mode: existing, labels: {...}, taints: [...]}"))
 		}
 	}
 	if raw, ok := src.Get(KeyGate); ok {
@@ -62,8 +76,17 @@ func Load(stack string, src Source) (Spec, error) {
 	if len(errs) > 0 {
 		return Spec{}, joinConfigErrors(stack, errs)
 	}
-	spec := Spec{Stack: stack, Cluster: cluster, Topics: topics, Gate: gate}
-	if errs := spec.validate(); len(errs) > 0 {
+	spec := Spec{Stack: stack, Cluster: cluster, Topics: topics, Schemas: schemaList, Gate: gate, NodePool: nodePool}
+	errs = loadSchemas(spec.Schemas)
+	if f := spec.Cluster.CACertFile; f != "" {
+		pem, err := readProjectFile(f)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s:cluster.caCertFile = %q cannot be read: %v", Project, f, err))
+		}
+		spec.Cluster.caPEM = string(pem)
+	}
+	_, hasPassword := src.Get(KeySASLPassword)
+	if errs := append(errs, spec.validate(hasPassword)...); len(errs) > 0 {
 		return Spec{}, joinConfigErrors(stack, errs)
 	}
 	return spec, nil

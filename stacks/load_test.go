@@ -22,14 +22,25 @@ func TestLoadLocalDefaults(t *testing.T) {
 	if len(spec.Topics) != 1 || spec.Topics[0].Config["retention.ms"] != "604800000" || !spec.Topics[0].Protected() {
 		t.Errorf("topics = %+v", spec.Topics)
 	}
-	if spec.Gate.MaxAvgLatencyMs != 50 || spec.Gate.MaxP99LatencyMs != 100 || spec.Gate.MinThroughputMsgPerSec != 100000 || !spec.Gate.IsEnabled() {
-		t.Errorf("gate = %+v, want the seed's SLO", spec.Gate)
+	if spec.Gate.MaxAvgLatencyMs != 50 || spec.Gate.MaxP99LatencyMs != 100 || !spec.Gate.IsEnabled() {
+		t.Errorf("gate = %+v, want the seed's latency SLO", spec.Gate)
+	}
+	if spec.Gate.MinThroughputMsgPerSec < 0.9*float64(spec.Gate.Rate) {
+		t.Errorf("local gate asks for %g msg/s of %d offered: it must check the load it offers", spec.Gate.MinThroughputMsgPerSec, spec.Gate.Rate)
+	}
+	if len(spec.Schemas) != 2 || spec.Schemas[1].text == "" {
+		t.Errorf("default schemas = %+v, want both subjects with their files read", spec.Schemas)
 	}
 }
 
 func TestLoadStackDefaults(t *testing.T) {
 	for stack, mode := range map[string]string{"dev": ModeDocker, "prod": ModeKubernetes, "local": ModeExternal} {
-		spec, err := Load(stack, MapSource{})
+		src := MapSource{}
+		if stack == "prod" {
+			// What prod cannot default: where clients find it, and the superuser's secret.
+			src = MapSource{KeyCluster: `{"externalDomain":"bus.example.com"}`, KeySASLPassword: "s3cret"}
+		}
+		spec, err := Load(stack, src)
 		if err != nil {
 			t.Fatalf("%s: %v", stack, err)
 		}
@@ -37,8 +48,13 @@ func TestLoadStackDefaults(t *testing.T) {
 			t.Errorf("%s: mode %q, want %q", stack, spec.Cluster.Mode, mode)
 		}
 	}
-	if spec, _ := Load("prod", MapSource{}); !spec.Cluster.TLS {
+	prod, _, _ := defaultsFor("prod")
+	if !prod.TLS {
 		t.Error("prod must default to TLS")
+	}
+	_, gate, _ := defaultsFor("prod")
+	if gate.MinThroughputMsgPerSec != 100000 || gate.MaxAvgLatencyMs != 50 || gate.MaxP99LatencyMs != 100 || gate.Rate < 100000 {
+		t.Errorf("prod gate = %+v, want the seed's SLO and load", gate)
 	}
 }
 

@@ -36,13 +36,17 @@ func Program(ctx *pulumi.Context) error {
 // Deploy registers the stack's resources from a validated Spec. saslPassword is only read
 // when the Spec asks for SASL; it stays a secret all the way into the provider config.
 func Deploy(ctx *pulumi.Context, spec Spec, saslPassword pulumi.StringOutput) error {
-	bootstrap, err := clusterEndpoints(ctx, spec)
+	ep, err := clusterEndpoints(ctx, spec, saslPassword)
 	if err != nil {
 		return err
 	}
+	bootstrap := ep.bootstrap
 	provArgs := &marketbus.ProviderArgs{
 		BootstrapServers: bootstrap,
 		ClientId:         pulumi.StringPtr(spec.Cluster.ClientID),
+	}
+	if ep.registry != nil {
+		provArgs.SchemaRegistry = marketbus.RegistryConfigArgs{Url: ep.registry}
 	}
 	if spec.Cluster.SASL != nil {
 		provArgs.Sasl = marketbus.SASLConfigArgs{
@@ -52,18 +56,26 @@ func Deploy(ctx *pulumi.Context, spec Spec, saslPassword pulumi.StringOutput) er
 		}
 	}
 	if spec.Cluster.TLS {
-		provArgs.Tls = marketbus.TLSConfigArgs{Enabled: pulumi.Bool(true)}
+		tls := marketbus.TLSConfigArgs{Enabled: pulumi.Bool(true)}
+		if spec.Cluster.caPEM != "" {
+			tls.CaCertPem = pulumi.StringPtr(spec.Cluster.caPEM)
+		}
+		provArgs.Tls = tls
 	}
 	prov, err := marketbus.NewProvider(ctx, "marketbus", provArgs)
 	if err != nil {
 		return fmt.Errorf("registering the marketbus provider: %w", err)
 	}
 	topics := pulumi.Map{}
+	var topicRes []pulumi.Resource
+	var topicList []*marketbus.Topic
 	for _, t := range spec.Topics {
 		res, err := marketbus.NewTopic(ctx, t.Name, topicArgs(t), pulumi.Provider(prov))
 		if err != nil {
 			return fmt.Errorf("registering topic %q: %w", t.Name, err)
 		}
+		topicRes = append(topicRes, res)
+		topicList = append(topicList, res)
 		topics[t.Name] = pulumi.Map{
 			"topicId":           res.TopicId,
 			"partitions":        res.Partitions,
@@ -71,8 +83,21 @@ func Deploy(ctx *pulumi.Context, spec Spec, saslPassword pulumi.StringOutput) er
 			"config":            res.Config,
 		}
 	}
+	schemaOut, schemaRes, err := deploySchemas(ctx, spec.Schemas, prov, topicRes)
+	if err != nil {
+		return err
+	}
+	var gateDeps []pulumi.Resource
+	gateDeps = append(gateDeps, topicRes...)
+	for _, r := range schemaRes {
+		gateDeps = append(gateDeps, r)
+	}
+	if err := deployGate(ctx, spec.Gate, prov, schemaRes[spec.Gate.Subject], bootstrap, topicList, gateDeps); err != nil {
+		return err
+	}
 	ctx.Export("bootstrapServers", bootstrap)
 	ctx.Export("topics", topics)
+	ctx.Export("schemas", schemaOut)
 	return nil
 }
 
@@ -93,16 +118,27 @@ func topicArgs(t TopicSpec) *marketbus.TopicArgs {
 	return args
 }
 
-// clusterEndpoints returns the Kafka bootstrap servers of the stack's cluster, creating the
-// cluster first when the stack owns one.
-func clusterEndpoints(ctx *pulumi.Context, spec Spec) (pulumi.StringArrayInput, error) {
+// endpoints are where the program's resources reach the cluster from.
+type endpoints struct {
+	bootstrap pulumi.StringArrayInput
+	// registry is the Schema Registry URL, nil when the stack has none.
+	registry pulumi.StringInput
+}
+
+// clusterEndpoints returns the Kafka and Schema Registry addresses of the stack's cluster,
+// creating the cluster first when the stack owns one.
+func clusterEndpoints(ctx *pulumi.Context, spec Spec, password pulumi.StringInput) (endpoints, error) {
 	switch spec.Cluster.Mode {
 	case ModeExternal:
-		return pulumi.ToStringArray(spec.Cluster.BootstrapServers), nil
-	case ModeDocker:
-		return deployCluster(ctx, spec)
+		ep := endpoints{bootstrap: pulumi.ToStringArray(spec.Cluster.BootstrapServers)}
+		if spec.Cluster.SchemaRegistryURL != "" {
+			ep.registry = pulumi.String(spec.Cluster.SchemaRegistryURL)
+		}
+		return ep, nil
+	case ModeDocker, ModeKubernetes:
+		return deployCluster(ctx, spec, password)
 	default:
-		return nil, fmt.Errorf("%s:cluster.mode = %q: this build cannot create a %s cluster yet; "+
+		return endpoints{}, fmt.Errorf("%s:cluster.mode = %q: this build cannot create a %s cluster yet; "+
 			"use mode external with bootstrapServers pointing at a running cluster", Project, spec.Cluster.Mode, spec.Cluster.Mode)
 	}
 }

@@ -104,8 +104,38 @@ func TestProgramLocalRegistersProviderAndTopic(t *testing.T) {
 	if topic.Provider == "" || !strings.Contains(topic.Provider, "pulumi:providers:marketbus::marketbus") {
 		t.Errorf("topic provider = %q, want the explicit marketbus provider", topic.Provider)
 	}
-	if len(rec.reg) != 2 {
-		t.Errorf("registered %d resources, want exactly the provider and one topic: %v", len(rec.reg), keys(rec.reg))
+	wantRes := []string{
+		"pulumi:providers:marketbus::marketbus", "marketbus:index:Topic::market-telemetry",
+		"marketbus:index:SubjectConfig::market-telemetry-value", "marketbus:index:Schema::market-telemetry-value",
+		"marketbus:index:SubjectConfig::fx-stream-global-value", "marketbus:index:Schema::fx-stream-global-value",
+		"marketbus:index:LatencyGate::latency-gate",
+	}
+	for _, k := range wantRes {
+		if _, ok := rec.reg[k]; !ok {
+			t.Errorf("%s not registered", k)
+		}
+	}
+	if len(rec.reg) != len(wantRes) {
+		t.Errorf("registered %v, want exactly %v", keys(rec.reg), wantRes)
+	}
+	if got := prov.Inputs["schemaRegistry"].ObjectValue()["url"].StringValue(); got != "http://127.0.0.1:18081/apis/ccompat/v7" {
+		t.Errorf("provider schemaRegistry.url = %q", got)
+	}
+	sch := rec.reg["marketbus:index:Schema::fx-stream-global-value"].Inputs
+	if !strings.Contains(sch["schema"].StringValue(), `"name": "FxTick"`) {
+		t.Errorf("fx-stream-global-value schema = %.80s..., want schemas/fx_tick.avsc", sch["schema"].StringValue())
+	}
+	if lvl := rec.reg["marketbus:index:SubjectConfig::fx-stream-global-value"].Inputs["compatibility"].StringValue(); lvl != "BACKWARD" {
+		t.Errorf("compatibility = %q, want BACKWARD by default", lvl)
+	}
+	gate := rec.reg["marketbus:index:LatencyGate::latency-gate"]
+	for k, w := range map[string]float64{"maxAvgLatencyMs": 50, "maxP99LatencyMs": 100, "minThroughputMsgPerSec": 19000, "rate": 20000} {
+		if got := gate.Inputs[resource.PropertyKey(k)].NumberValue(); got != w {
+			t.Errorf("gate %s = %g, want %g", k, got, w)
+		}
+	}
+	if !containsAll(gate.RegisterRPC.GetDependencies(), "Schema::fx-stream-global-value", "Topic::market-telemetry") {
+		t.Errorf("gate dependencies = %v, want the topics and schemas", gate.RegisterRPC.GetDependencies())
 	}
 }
 
@@ -209,4 +239,17 @@ func TestLoadRejectsBadDockerCluster(t *testing.T) {
 			}
 		})
 	}
+}
+
+func containsAll(urns []string, parts ...string) bool {
+	for _, p := range parts {
+		found := false
+		for _, u := range urns {
+			found = found || strings.Contains(u, p)
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
 }

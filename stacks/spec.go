@@ -20,7 +20,10 @@ type Spec struct {
 	Stack   string
 	Cluster ClusterSpec
 	Topics  []TopicSpec
+	Schemas []SchemaSpec
 	Gate    GateSpec
+	// NodePool is used by the kubernetes mode only.
+	NodePool NodePoolSpec
 }
 
 // ClusterSpec says where the brokers come from.
@@ -37,6 +40,8 @@ type ClusterSpec struct {
 	SASL *SASLSpec `json:"sasl"`
 	// TLS, when true, dials the Kafka API with TLS.
 	TLS bool `json:"tls"`
+	// SchemaRegistryURL is the Confluent-API registry of an external cluster.
+	SchemaRegistryURL string `json:"schemaRegistryUrl"`
 
 	// Settings of a cluster the stack creates (docker and kubernetes modes).
 
@@ -56,6 +61,29 @@ type ClusterSpec struct {
 	RetainVolumes *bool `json:"retainVolumes"`
 	// ExternalHost is the host name clients outside the cluster network dial.
 	ExternalHost string `json:"externalHost"`
+
+	// Kubernetes mode.
+
+	// Namespace holds the brokers; CreateNamespace (default true) creates it.
+	Namespace       string `json:"namespace"`
+	CreateNamespace *bool  `json:"createNamespace"`
+	// StorageClass is an SSD class for the brokers' volumes.
+	StorageClass string `json:"storageClass"`
+	// CertIssuer names the cert-manager issuer of the listeners' certificates (CertIssuerKind:
+	// ClusterIssuer or Issuer), or TLSSecret an existing kubernetes.io/tls Secret.
+	CertIssuer     string `json:"certIssuer"`
+	CertIssuerKind string `json:"certIssuerKind"`
+	TLSSecret      string `json:"tlsSecret"`
+	// CACertFile is the PEM of the CA that signed the listeners' certificates (for a private
+	// cert-manager issuer), relative to the folder of Pulumi.yaml; the system pool when empty.
+	CACertFile string `json:"caCertFile"`
+	caPEM      string
+	// AllowPlaintext is the explicit override that lets prod run without TLS.
+	AllowPlaintext bool `json:"allowPlaintext"`
+	// ExternalDomain makes the brokers reachable from outside as redpanda-<i>.<domain>.
+	ExternalDomain string `json:"externalDomain"`
+	// ExternalServiceType is LoadBalancer (one per broker) or NodePort.
+	ExternalServiceType string `json:"externalServiceType"`
 }
 
 // SASLSpec is the non-secret part of the SASL settings.
@@ -82,6 +110,24 @@ type GateSpec struct {
 	MaxAvgLatencyMs        float64 `json:"maxAvgLatencyMs"`
 	MaxP99LatencyMs        float64 `json:"maxP99LatencyMs"`
 	MinThroughputMsgPerSec float64 `json:"minThroughputMsgPerSec"`
+
+	// The load: offered rate (open loop), measured window and warm-up, record size, clients.
+	Rate            int     `json:"rate"`
+	DurationSeconds float64 `json:"durationSeconds"`
+	WarmupSeconds   float64 `json:"warmupSeconds"`
+	MessageSize     int     `json:"messageSize"`
+	Producers       int     `json:"producers"`
+	Consumers       int     `json:"consumers"`
+	Partitions      int     `json:"partitions"`
+	Acks            string  `json:"acks"`
+	LingerMs        float64 `json:"lingerMs"`
+	Compression     string  `json:"compression"`
+	// Topic is the gate's own topic; it never writes to the stack's data topics.
+	Topic string `json:"topic"`
+	// Trigger is any string; changing it makes the gate measure again (busctl gate does).
+	Trigger string `json:"trigger"`
+	// Subject is the registered schema the payloads are encoded with.
+	Subject string `json:"subject"`
 }
 
 // IsEnabled reports whether the gate runs on this stack.
@@ -93,21 +139,52 @@ func (t TopicSpec) Protected() bool { return t.DeletionProtection == nil || *t.D
 // defaultsFor returns the per-stack defaults that config fields fall back to, and whether
 // the stack is one the project knows.
 func defaultsFor(stack string) (ClusterSpec, GateSpec, bool) {
-	slo := GateSpec{MaxAvgLatencyMs: 50, MaxP99LatencyMs: 100, MinThroughputMsgPerSec: 100000}
+	// prod: the seed's SLO at the seed's load (100k msg/s), with headroom offered.
+	slo := GateSpec{MaxAvgLatencyMs: 50, MaxP99LatencyMs: 100, MinThroughputMsgPerSec: 100000,
+		Rate: 110000, DurationSeconds: 60, WarmupSeconds: 10, MessageSize: 256, Producers: 2, Consumers: 2,
+		Partitions: 12, Acks: "all", LingerMs: 1, Compression: "none", Topic: "market-bus-gate", Subject: "fx-stream-global-value"}
 	switch stack {
 	case "dev":
+		// A laptop's Docker cluster in dev-container mode: a short gate at a modest load.
+		slo.Rate, slo.MinThroughputMsgPerSec, slo.DurationSeconds, slo.WarmupSeconds, slo.Producers, slo.Consumers = 20000, 19000, 20, 5, 1, 1
 		return ClusterSpec{Mode: ModeDocker, Brokers: 3, ClientID: "market-bus-dev",
 			Image: DefaultImage, CPUCores: 1, Memory: "2Gi", LogLevel: "info", DevContainerMode: true}, slo, true
 	case "prod":
 		return ClusterSpec{Mode: ModeKubernetes, Brokers: 3, ClientID: "market-bus-prod", TLS: true,
-			Image: DefaultImage, CPUCores: 1, Memory: "3Gi", StorageSize: "50Gi", LogLevel: "info"}, slo, true
+			SASL:  &SASLSpec{Mechanism: "SCRAM-SHA-512", Username: "admin"},
+			Image: DefaultImage, CPUCores: 1, Memory: "3Gi", StorageSize: "50Gi", LogLevel: "info",
+			Namespace: "redpanda", StorageClass: "ssd", CertIssuer: "redpanda-ca", CertIssuerKind: "ClusterIssuer",
+			ExternalServiceType: "LoadBalancer"}, slo, true
 	case "local":
+		// Three JVM brokers and the benchmark share 2 cores here: the load is what this
+		// machine sustains (see README), the latency SLO is the seed's.
+		slo.Rate, slo.MinThroughputMsgPerSec, slo.DurationSeconds, slo.WarmupSeconds, slo.Producers, slo.Consumers = 20000, 19000, 20, 5, 1, 1
 		return ClusterSpec{
-			Mode:             ModeExternal,
-			Brokers:          3,
-			BootstrapServers: []string{"127.0.0.1:19092", "127.0.0.1:29092", "127.0.0.1:39092"},
-			ClientID:         "market-bus-local",
+			Mode:              ModeExternal,
+			Brokers:           3,
+			BootstrapServers:  []string{"127.0.0.1:19092", "127.0.0.1:29092", "127.0.0.1:39092"},
+			SchemaRegistryURL: "http://127.0.0.1:18081/apis/ccompat/v7",
+			ClientID:          "market-bus-local",
 		}, slo, true
 	}
 	return ClusterSpec{Brokers: 3, ClientID: "market-bus", Image: DefaultImage, CPUCores: 1, Memory: "2Gi", LogLevel: "info"}, slo, false
+}
+
+// defaultTopics are the seed's topics; Pulumi.yaml declares the same list as the default of
+// market-bus:topics (a test keeps the two equal).
+func defaultTopics() []TopicSpec {
+	return []TopicSpec{
+		{Name: "market-telemetry", Partitions: 12, ReplicationFactor: 3,
+			Config: map[string]string{"retention.ms": "604800000", "cleanup.policy": "delete", "min.insync.replicas": "2"}},
+		{Name: "fx-stream-global", Partitions: 12, ReplicationFactor: 3,
+			Config: map[string]string{"retention.ms": "86400000", "cleanup.policy": "delete", "min.insync.replicas": "2"}},
+	}
+}
+
+// defaultSchemas are the subjects registered by default, as declared in Pulumi.yaml.
+func defaultSchemas() []SchemaSpec {
+	return []SchemaSpec{
+		{Subject: "market-telemetry-value", File: "schemas/market_telemetry.avsc"},
+		{Subject: "fx-stream-global-value", File: "schemas/fx_tick.avsc"},
+	}
 }

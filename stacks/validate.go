@@ -16,8 +16,9 @@ var integerTopicKeys = []string{
 	"min.insync.replicas", "delete.retention.ms", "min.compaction.lag.ms", "max.compaction.lag.ms",
 }
 
-// validate checks the whole Spec and returns every problem found.
-func (s Spec) validate() []error {
+// validate checks the whole Spec and returns every problem found; hasPassword says whether
+// the secret saslPassword is set.
+func (s Spec) validate(hasPassword bool) []error {
 	var errs []error
 	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
 	c := s.Cluster
@@ -50,7 +51,17 @@ func (s Spec) validate() []error {
 		}
 	}
 
-	errs = append(errs, s.validateCluster()...)
+	errs = append(errs, s.validateCluster(hasPassword)...)
+	errs = append(errs, s.validateKubernetes()...)
+	if c.SASL != nil && !hasPassword && c.Mode != ModeKubernetes {
+		add("%s is not set but %s names a SASL user: set it with `pulumi config set --secret %s <password>`", key(KeySASLPassword), key("cluster.sasl"), key(KeySASLPassword))
+	}
+	if len(s.Schemas) > 0 && c.Mode == ModeExternal && c.SchemaRegistryURL == "" {
+		add("%s is empty but %s lists subjects: set the registry's URL, e.g. http://127.0.0.1:18081/apis/ccompat/v7", key("cluster.schemaRegistryUrl"), key(KeySchemas))
+	}
+	if u := c.SchemaRegistryURL; u != "" && !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
+		add("%s = %q is not an http(s) URL: write it as http://host:port[/path]", key("cluster.schemaRegistryUrl"), u)
+	}
 
 	seen := map[string]int{}
 	for i, t := range s.Topics {
@@ -68,6 +79,33 @@ func (s Spec) validate() []error {
 	}{{"maxAvgLatencyMs", g.MaxAvgLatencyMs}, {"maxP99LatencyMs", g.MaxP99LatencyMs}, {"minThroughputMsgPerSec", g.MinThroughputMsgPerSec}} {
 		if f.v < 0 {
 			add("%s.%s = %g is negative: thresholds must be positive (the SLO is avg 50 ms, p99 100 ms, 100000 msg/s)", key(KeyGate), f.name, f.v)
+		}
+	}
+	if g.IsEnabled() {
+		for _, f := range []struct {
+			name string
+			v    float64
+		}{{"rate", float64(g.Rate)}, {"durationSeconds", g.DurationSeconds}, {"messageSize", float64(g.MessageSize)},
+			{"producers", float64(g.Producers)}, {"consumers", float64(g.Consumers)}, {"partitions", float64(g.Partitions)}} {
+			if f.v <= 0 {
+				add("%s.%s = %g: the gate needs a positive %s, or set %s.enabled: false", key(KeyGate), f.name, f.v, f.name, key(KeyGate))
+			}
+		}
+		if g.WarmupSeconds < 0 {
+			add("%s.warmupSeconds = %g is negative: use 0 or more", key(KeyGate), g.WarmupSeconds)
+		}
+		switch g.Acks {
+		case "all", "leader", "none":
+		default:
+			add("%s.acks = %q: use all, leader or none", key(KeyGate), g.Acks)
+		}
+		found := false
+		for _, sc := range s.Schemas {
+			found = found || sc.Subject == g.Subject
+		}
+		if !found {
+			add("%s.subject = %q is not in %s: the gate encodes its payloads with that subject's schema; list it there or set %s.enabled: false",
+				key(KeyGate), g.Subject, key(KeySchemas), key(KeyGate))
 		}
 	}
 	if g.MaxP99LatencyMs > 0 && g.MaxAvgLatencyMs > g.MaxP99LatencyMs {

@@ -90,8 +90,7 @@ func (d DockerAddressing) InNetworkOnly(host string, brokers int) bool {
 }
 
 // KubernetesAddressing names brokers by StatefulSet pod FQDN behind a
-// headless Service, as the Redpanda chart does. The Kubernetes backend is a
-// later issue; this exists now so the renderer is proven to serve both.
+// headless Service, as the Redpanda chart does.
 type KubernetesAddressing struct {
 	// Name is the StatefulSet name; pods are `<Name>-<i>`.
 	Name string
@@ -102,6 +101,8 @@ type KubernetesAddressing struct {
 	// ClusterDomain is the cluster DNS suffix, usually cluster.local.
 	ClusterDomain string
 	// ExternalDomain makes external hosts `<Name>-<i>.<ExternalDomain>`.
+	// Empty means no external listeners: nothing outside the cluster can
+	// dial an address the broker would have to advertise as "".
 	ExternalDomain string
 }
 
@@ -116,25 +117,43 @@ func (k KubernetesAddressing) PodFQDN(i int) string {
 	return fmt.Sprintf("%s-%d.%s.%s.svc.%s.", k.Name, i, k.Service, k.Namespace, k.ClusterDomain)
 }
 
+// Kubernetes external ports: what the external listeners bind inside the
+// pod, and the NodePorts that publish them (the chart's defaults).
+const (
+	kafkaExternalBindK8s     = 9094
+	proxyExternalBindK8s     = 8083
+	schemaExternalBindK8s    = 8084
+	kafkaNodePort            = 31092
+	proxyNodePort            = 30082
+	schemaRegistryNodePort   = 30081
+	adminNodePort            = 31644
+	nodePortMin, nodePortMax = 30000, 32767 // the API server's default range
+)
+
 // Broker implements Addressing with the chart's ports: internal Kafka on
 // 9093, external listeners on 9094/8083/8084 advertised on NodePorts.
 // Every broker uses the same NodePort because each runs on its own node.
 func (k KubernetesAddressing) Broker(i int) BrokerAddress {
-	ext := ""
-	if k.ExternalDomain != "" {
-		ext = fmt.Sprintf("%s-%d.%s", k.Name, i, k.ExternalDomain)
-	}
-	return BrokerAddress{
+	a := BrokerAddress{
 		InternalHost: k.PodFQDN(i),
-		ExternalHost: ext,
 		Ports: BrokerPorts{
-			Kafka:          ListenerPorts{Internal: kafkaPortK8s, ExternalBind: 9094, ExternalAdvertised: 31092},
-			HTTPProxy:      ListenerPorts{Internal: httpProxyPort, ExternalBind: 8083, ExternalAdvertised: 30082},
-			SchemaRegistry: ListenerPorts{Internal: schemaRegistryPort, ExternalBind: 8084, ExternalAdvertised: 30081},
-			Admin:          ListenerPorts{Internal: adminPort, ExternalAdvertised: 31644},
+			Kafka:          ListenerPorts{Internal: kafkaPortK8s},
+			HTTPProxy:      ListenerPorts{Internal: httpProxyPort},
+			SchemaRegistry: ListenerPorts{Internal: schemaRegistryPort},
+			Admin:          ListenerPorts{Internal: adminPort},
 			RPC:            rpcPort,
 		},
 	}
+	if k.ExternalDomain == "" {
+		return a
+	}
+	a.ExternalHost = fmt.Sprintf("%s-%d.%s", k.Name, i, k.ExternalDomain)
+	p := &a.Ports
+	p.Kafka.ExternalBind, p.Kafka.ExternalAdvertised = kafkaExternalBindK8s, kafkaNodePort
+	p.HTTPProxy.ExternalBind, p.HTTPProxy.ExternalAdvertised = proxyExternalBindK8s, proxyNodePort
+	p.SchemaRegistry.ExternalBind, p.SchemaRegistry.ExternalAdvertised = schemaExternalBindK8s, schemaRegistryNodePort
+	p.Admin.ExternalAdvertised = adminNodePort
+	return a
 }
 
 // InNetworkOnly implements Addressing: cluster-local names do not resolve

@@ -1,5 +1,7 @@
 package cluster
 
+import "github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
 // Backend selects where the brokers run.
 type Backend string
 
@@ -7,7 +9,7 @@ type Backend string
 const (
 	// BackendDocker runs each broker as a container on a private bridge network.
 	BackendDocker Backend = "docker"
-	// BackendKubernetes runs the brokers as a StatefulSet (not implemented yet).
+	// BackendKubernetes runs the brokers as a StatefulSet behind a headless Service.
 	BackendKubernetes Backend = "kubernetes"
 )
 
@@ -21,6 +23,33 @@ const (
 	// report ready. Brokers of a new cluster become ready only once all
 	// seeds have found each other, so this covers the slowest of them.
 	DefaultWaitTimeoutSeconds = 300
+
+	DefaultServiceName   = "redpanda"
+	DefaultClusterDomain = "cluster.local"
+	// DefaultKubernetesDiskBytes is the data PVC's size unless
+	// Resources.DiskSizeBytes says otherwise.
+	DefaultKubernetesDiskBytes = 50 * gib
+	// DefaultMinDiskBytes is the Production floor for the data volume.
+	DefaultMinDiskBytes = 50 * gib
+	// DefaultTerminationGraceSeconds is the chart's: the preStop hook gets
+	// half to drain leadership, the broker the rest to stop.
+	DefaultTerminationGraceSeconds = 90
+	DefaultSuperuser               = "admin"
+	DefaultSASLMechanism           = "SCRAM-SHA-512"
+)
+
+// External Service types.
+const (
+	ExternalNodePort     = "NodePort"
+	ExternalLoadBalancer = "LoadBalancer"
+)
+
+// Kubernetes names that the addressing and the objects share.
+const (
+	// StatefulSetName names the StatefulSet, so pods are redpanda-<i>.
+	StatefulSetName = "redpanda"
+	// TLSDir is where the listeners' certificate Secret is mounted.
+	TLSDir = "/etc/tls/certs/redpanda"
 )
 
 // Args configures a RedpandaCluster. One struct serves every backend; the
@@ -39,10 +68,26 @@ type Args struct {
 	LogLevel string
 	// DevContainerMode adds `--mode dev-container` (no fsync, no checks).
 	DevContainerMode bool
-	// TLS is reserved; true is refused until TLS is implemented.
-	TLS bool
-	// SASL is reserved; true is refused until SASL is implemented.
+	// TLS turns on TLS for every listener. Nil takes the backend's default:
+	// on for Kubernetes, off for Docker (which refuses true: it has no
+	// certificates to serve). Kubernetes.TLS says where certificates come from.
+	TLS *bool
+	// SASL turns on SASL/SCRAM authentication and authorization on the
+	// Kafka API, with Superuser as the only superuser. Kubernetes only.
 	SASL bool
+	// Superuser is the bootstrap user SASL creates on first start.
+	Superuser SuperuserArgs
+	// Production turns on the production floors: at least 3 brokers, a data
+	// volume of at least MinDiskBytes, an SSD StorageClass named on
+	// Kubernetes, and TLS unless AllowPlaintext. The caller decides which
+	// stacks are production; the component does not know stack names.
+	Production bool
+	// MinDiskBytes is the smallest data volume accepted; 0 means 50 GiB
+	// when Production is set and no floor otherwise.
+	MinDiskBytes int64
+	// AllowPlaintext is the explicit override that lets a Production
+	// cluster run with TLS off.
+	AllowPlaintext bool
 	// ConsumerGroupLagIntervalSec is how often Redpanda computes consumer
 	// lag for its metrics; default 60.
 	ConsumerGroupLagIntervalSec int
@@ -56,8 +101,21 @@ type Args struct {
 	ReservedHostPorts map[int]string
 	// Docker configures the Docker backend.
 	Docker DockerArgs
-	// Kubernetes configures the Kubernetes backend (not implemented yet).
+	// Kubernetes configures the Kubernetes backend.
 	Kubernetes KubernetesArgs
+}
+
+// SuperuserArgs is the SASL bootstrap user.
+type SuperuserArgs struct {
+	// Name is the user name; default "admin". It cannot contain ':', the
+	// separator of RP_BOOTSTRAP_USER.
+	Name string
+	// Password is the user's password. It is stored only as a Pulumi
+	// secret and in a Kubernetes Secret, never in the rendered config.
+	Password pulumi.StringInput
+	// Mechanism is SCRAM-SHA-256 or SCRAM-SHA-512; default SCRAM-SHA-512
+	// (the chart's default).
+	Mechanism string
 }
 
 // DockerArgs configures the Docker backend.
@@ -81,17 +139,67 @@ type DockerArgs struct {
 	WaitTimeoutSeconds int
 }
 
-// KubernetesArgs configures the Kubernetes backend. The backend is a later
-// issue; the fields exist so the addressing can be rendered and tested now.
+// KubernetesArgs configures the Kubernetes backend.
 type KubernetesArgs struct {
-	// Namespace holds the StatefulSet.
+	// Namespace holds every object of the cluster; required.
 	Namespace string
+	// CreateNamespace creates Namespace; leave false when the platform owns it.
+	CreateNamespace bool
 	// ServiceName is the headless Service; default "redpanda".
 	ServiceName string
 	// ClusterDomain is the cluster DNS suffix; default "cluster.local".
 	ClusterDomain string
-	// ExternalDomain makes external hosts `redpanda-<i>.<ExternalDomain>`.
+	// ExternalDomain turns on external access: broker i is advertised to
+	// clients outside the cluster as `redpanda-<i>.<ExternalDomain>` on the
+	// NodePorts (or load balancer ports) the Services publish. Empty means
+	// no external listeners at all.
 	ExternalDomain string
+	// ExternalServiceType is "NodePort" (default: one Service, the same port
+	// on every node, traffic kept on the node) or "LoadBalancer" (one per
+	// broker). DNS for the external names is the platform's.
+	ExternalServiceType string
+	// ExternalServiceAnnotations go on the external Services (e.g. the
+	// cloud's load balancer settings).
+	ExternalServiceAnnotations map[string]string
+	// StorageClass names the data volumes' StorageClass, an SSD class
+	// (gp3, premium-rwo, …). Empty takes the cluster default; Production
+	// requires it.
+	StorageClass string
+	// NodeSelector and Tolerations place the brokers on their node pool;
+	// nodepool.NodePool outputs both.
+	NodeSelector map[string]string
+	Tolerations  []Toleration
+	// TerminationGracePeriodSeconds gives a stopping broker time to leave
+	// maintenance mode cleanly; default and minimum 90.
+	TerminationGracePeriodSeconds int
+	// MaxUnavailable is the PodDisruptionBudget's; default 1. More than
+	// (Brokers-1)/2 would let voluntary disruptions break Raft quorum.
+	MaxUnavailable int
+	// TLS says where the listeners' certificate comes from when TLS is on.
+	TLS KubernetesTLS
+	// WaitFor are resources the StatefulSet waits for, e.g. the node pool.
+	WaitFor []pulumi.Resource
+}
+
+// KubernetesTLS names the certificate source: exactly one of IssuerName
+// (cert-manager makes a Certificate for every broker's DNS names) or
+// SecretName (a kubernetes.io/tls Secret with tls.crt, tls.key and ca.crt).
+type KubernetesTLS struct {
+	// IssuerName is a cert-manager Issuer or ClusterIssuer.
+	IssuerName string
+	// IssuerKind is "Issuer" or "ClusterIssuer"; default "ClusterIssuer".
+	IssuerKind string
+	// SecretName is a Secret the platform provides instead of an issuer.
+	SecretName string
+}
+
+// Toleration lets the brokers onto tainted nodes. It has the fields of a
+// Kubernetes toleration (and of nodepool.Toleration, which converts to it).
+type Toleration struct {
+	Key      string
+	Operator string
+	Value    string
+	Effect   string
 }
 
 // withDefaults returns a copy of a with zero-valued optional fields filled.
@@ -127,15 +235,63 @@ func (a Args) withDefaults() Args {
 	if d.WaitTimeoutSeconds == 0 {
 		d.WaitTimeoutSeconds = DefaultWaitTimeoutSeconds
 	}
-	k := &a.Kubernetes
-	if k.ServiceName == "" {
-		k.ServiceName = "redpanda"
+	if a.TLS == nil {
+		on := a.Backend == BackendKubernetes
+		a.TLS = &on
 	}
-	if k.ClusterDomain == "" {
-		k.ClusterDomain = "cluster.local"
+	if a.Production && a.MinDiskBytes == 0 {
+		a.MinDiskBytes = DefaultMinDiskBytes
+	}
+	s := &a.Superuser
+	if s.Name == "" {
+		s.Name = DefaultSuperuser
+	}
+	if s.Mechanism == "" {
+		s.Mechanism = DefaultSASLMechanism
+	}
+	if a.Backend == BackendKubernetes {
+		a.Kubernetes = a.Kubernetes.withDefaults()
+		if a.Resources.DiskSizeBytes == 0 {
+			a.Resources.DiskSizeBytes = DefaultKubernetesDiskBytes
+		}
+	} else {
+		// The addressing only needs these two; the rest stay as given.
+		k := &a.Kubernetes
+		if k.ServiceName == "" {
+			k.ServiceName = DefaultServiceName
+		}
+		if k.ClusterDomain == "" {
+			k.ClusterDomain = DefaultClusterDomain
+		}
 	}
 	return a
 }
+
+// withDefaults fills the Kubernetes backend's optional fields.
+func (k KubernetesArgs) withDefaults() KubernetesArgs {
+	if k.ServiceName == "" {
+		k.ServiceName = DefaultServiceName
+	}
+	if k.ClusterDomain == "" {
+		k.ClusterDomain = DefaultClusterDomain
+	}
+	if k.ExternalServiceType == "" {
+		k.ExternalServiceType = ExternalNodePort
+	}
+	if k.TerminationGracePeriodSeconds == 0 {
+		k.TerminationGracePeriodSeconds = DefaultTerminationGraceSeconds
+	}
+	if k.MaxUnavailable == 0 {
+		k.MaxUnavailable = 1
+	}
+	if k.TLS.IssuerName != "" && k.TLS.IssuerKind == "" {
+		k.TLS.IssuerKind = "ClusterIssuer"
+	}
+	return k
+}
+
+// tlsOn reports whether TLS is on after defaulting.
+func (a Args) tlsOn() bool { return a.TLS != nil && *a.TLS }
 
 // Topology is the renderer's view of a, with defaults applied. It does
 // not validate: Validate (or the constructor) refuses what would not run.
@@ -146,19 +302,23 @@ func (a Args) Topology() Topology {
 		Resources:                   a.Resources,
 		LogLevel:                    a.LogLevel,
 		DevContainerMode:            a.DevContainerMode,
-		TLS:                         a.TLS,
-		SASL:                        a.SASL,
 		ConsumerGroupLagIntervalSec: a.ConsumerGroupLagIntervalSec,
 		ExtraClusterConfig:          a.ExtraClusterConfig,
 	}
 	switch a.Backend {
 	case BackendKubernetes:
 		t.Addressing = KubernetesAddressing{
-			Name:           "redpanda",
+			Name:           StatefulSetName,
 			Service:        a.Kubernetes.ServiceName,
 			Namespace:      a.Kubernetes.Namespace,
 			ClusterDomain:  a.Kubernetes.ClusterDomain,
 			ExternalDomain: a.Kubernetes.ExternalDomain,
+		}
+		if a.tlsOn() {
+			t.TLS = TLSConfig{Enabled: true, CertFile: TLSDir + "/tls.crt", KeyFile: TLSDir + "/tls.key", TruststoreFile: TLSDir + "/ca.crt"}
+		}
+		if a.SASL {
+			t.SASL = SASLConfig{Enabled: true, Superuser: a.Superuser.Name, Mechanism: a.Superuser.Mechanism}
 		}
 	default:
 		t.Addressing = DockerAddressing{

@@ -40,6 +40,15 @@ func BootstrapConfig(t Topology) map[string]any {
 	if t.Resources.DiskSizeBytes > 0 {
 		cfg["storage_min_free_bytes"] = StorageMinFreeBytes(t.Resources.DiskSizeBytes)
 	}
+	if t.SASL.Enabled {
+		// Authentication without authorization would let any user do
+		// anything; the bootstrap user is the only superuser, and it
+		// exists before the first client connects (RP_BOOTSTRAP_USER).
+		cfg["enable_sasl"] = true
+		cfg["kafka_enable_authorization"] = true
+		cfg["superusers"] = []string{t.SASL.Superuser}
+		cfg["sasl_mechanisms"] = []string{"SCRAM"}
+	}
 	for k, v := range t.ExtraClusterConfig {
 		cfg[k] = v
 	}

@@ -1,9 +1,10 @@
 // Package cluster stands up a Redpanda cluster as one Pulumi component.
 //
 // Rendering is kept apart from the objects that carry it, as in the Redpanda
-// Operator: topology.go, addressing.go, redpanda.go, bootstrap.go and
-// profile.go are pure functions from a Topology to flags, ports, seeds and
-// config files; docker.go turns the rendered brokers into Docker resources.
+// Operator: topology.go, addressing.go, redpanda.go, tls.go, bootstrap.go,
+// lifecycle.go and profile.go are pure functions from a Topology to flags,
+// ports, seeds, scripts and config files; docker.go turns the rendered
+// brokers into Docker resources, kubernetes*.go into Kubernetes objects.
 package cluster
 
 import (
@@ -17,7 +18,8 @@ import (
 // TypeToken is the component's Pulumi type.
 const TypeToken = "marketbus:cluster:RedpandaCluster"
 
-// ErrNotImplemented marks a backend this build cannot create yet.
+// ErrNotImplemented marks a backend this build cannot create. Every
+// backend is implemented now; it stays for callers that test for it.
 var ErrNotImplemented = errors.New("not implemented yet in this build")
 
 // RedpandaCluster is a running Redpanda cluster and the addresses its
@@ -52,7 +54,7 @@ type RedpandaCluster struct {
 	// `rpk profile create <name> --from-profile <file>`.
 	RpkProfile pulumi.StringOutput
 	// NetworkName is the Docker network other containers join to reach the
-	// internal listeners (e.g. Prometheus).
+	// internal listeners (e.g. Prometheus); empty on Kubernetes.
 	NetworkName pulumi.StringOutput
 }
 
@@ -63,13 +65,10 @@ func NewRedpandaCluster(ctx *pulumi.Context, name string, args *Args, opts ...pu
 		return nil, fmt.Errorf("redpanda cluster %q: args are required", name)
 	}
 	a := args.withDefaults()
-	if a.Backend == BackendKubernetes {
-		return nil, fmt.Errorf("redpanda cluster %q: %w: kubernetes backend", name, ErrNotImplemented)
-	}
 	if errs := validate(a); len(errs) > 0 {
 		return nil, fmt.Errorf("redpanda cluster %q: invalid args:\n%w", name, joinFieldErrors(errs))
 	}
-	if a.Docker.NetworkName == "" {
+	if a.Backend == BackendDocker && a.Docker.NetworkName == "" {
 		a.Docker.NetworkName = ctx.Project() + "-" + ctx.Stack() + "-redpanda"
 	}
 	brokers, err := RenderCluster(a.Topology())
@@ -86,12 +85,22 @@ func NewRedpandaCluster(ctx *pulumi.Context, name string, args *Args, opts ...pu
 	if err := ctx.RegisterComponentResource(TypeToken, name, c, opts...); err != nil {
 		return nil, fmt.Errorf("redpanda cluster %q: register component: %w", name, err)
 	}
-	dep, err := deployDocker(ctx, c, name, a, brokers)
-	if err != nil {
-		return nil, fmt.Errorf("redpanda cluster %q: %w", name, err)
+	switch a.Backend {
+	case BackendKubernetes:
+		dep, err := deployKubernetes(ctx, c, name, a, brokers)
+		if err != nil {
+			return nil, fmt.Errorf("redpanda cluster %q: %w", name, err)
+		}
+		c.setOutputs(ctx, ClusterEndpoints(brokers), profile, dep.readyDeps())
+		c.NetworkName = plainString(ctx, "")
+	default:
+		dep, err := deployDocker(ctx, c, name, a, brokers)
+		if err != nil {
+			return nil, fmt.Errorf("redpanda cluster %q: %w", name, err)
+		}
+		c.setOutputs(ctx, ClusterEndpoints(brokers), profile, dep.readyDeps())
+		c.NetworkName = dep.network.Name
 	}
-	c.setOutputs(ctx, ClusterEndpoints(brokers), profile, dep.readyDeps())
-	c.NetworkName = dep.network.Name
 
 	if err := ctx.RegisterResourceOutputs(c, c.outputMap()); err != nil {
 		return nil, fmt.Errorf("redpanda cluster %q: register outputs: %w", name, err)
@@ -102,12 +111,18 @@ func NewRedpandaCluster(ctx *pulumi.Context, name string, args *Args, opts ...pu
 // setOutputs fills the outputs from the rendered endpoints. The values are
 // known at preview; the dependencies on deps make consumers wait for them.
 func (c *RedpandaCluster) setOutputs(ctx *pulumi.Context, e Endpoints, profile string, deps []pulumi.Resource) {
+	// Outputs made from plain values belong to no program: the engine does
+	// not wait for applies on them, so a consumer's apply could be cut off
+	// when the program ends. Deriving them from an output of ctx ties them
+	// (and everything applied to them) to the program's lifetime.
+	anchor, resolve, _ := ctx.NewOutput()
+	resolve(nil)
 	arr := func(v []string) pulumi.StringArrayOutput {
-		o := pulumi.ToStringArray(v).ToStringArrayOutputWithContext(ctx.Context())
+		o := anchor.ApplyT(func(any) []string { return v }).(pulumi.StringArrayOutput)
 		return pulumi.OutputWithDependencies(ctx.Context(), o, deps...).(pulumi.StringArrayOutput)
 	}
 	str := func(v string) pulumi.StringOutput {
-		o := pulumi.String(v).ToStringOutputWithContext(ctx.Context())
+		o := anchor.ApplyT(func(any) string { return v }).(pulumi.StringOutput)
 		return pulumi.OutputWithDependencies(ctx.Context(), o, deps...).(pulumi.StringOutput)
 	}
 	c.InternalBootstrapServers = arr(e.InternalBootstrap)
@@ -120,8 +135,15 @@ func (c *RedpandaCluster) setOutputs(ctx *pulumi.Context, e Endpoints, profile s
 	c.AdminExternalURLs = arr(e.AdminExternal)
 	c.MetricsTargets = arr(e.MetricsInternal)
 	c.ExternalMetricsTargets = arr(e.MetricsExternal)
-	c.MetricsPath = pulumi.String(MetricsPath).ToStringOutput()
+	c.MetricsPath = plainString(ctx, MetricsPath)
 	c.RpkProfile = str(profile)
+}
+
+// plainString is a string output of ctx with no dependencies (see setOutputs).
+func plainString(ctx *pulumi.Context, v string) pulumi.StringOutput {
+	anchor, resolve, _ := ctx.NewOutput()
+	resolve(nil)
+	return anchor.ApplyT(func(any) string { return v }).(pulumi.StringOutput)
 }
 
 // outputMap names the outputs for RegisterResourceOutputs.

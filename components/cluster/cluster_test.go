@@ -24,6 +24,12 @@ type clusterOutputs struct {
 // way the topic provider will.
 func deploy(t *testing.T, args Args) (*recordingMocks, clusterOutputs, error) {
 	t.Helper()
+	return deployStack(t, "dev", args)
+}
+
+// deployStack is deploy for any stack name.
+func deployStack(t *testing.T, stack string, args Args) (*recordingMocks, clusterOutputs, error) {
+	t.Helper()
 	m := &recordingMocks{}
 	var out clusterOutputs
 	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
@@ -48,7 +54,7 @@ func deploy(t *testing.T, args Args) (*recordingMocks, clusterOutputs, error) {
 			return nil
 		})
 		return nil
-	}, pulumi.WithMocks("market-bus", "dev", m))
+	}, pulumi.WithMocks("market-bus", stack, m))
 	return m, out, err
 }
 
@@ -118,8 +124,9 @@ func TestNewRedpandaClusterRefuses(t *testing.T) {
 		args Args
 		want string
 	}{
-		{"kubernetes is not built yet", kube,
-			`redpanda cluster "bus": not implemented yet in this build: kubernetes backend`},
+		{"kubernetes needs a namespace and a certificate source", kube, `redpanda cluster "bus": invalid args:
+Kubernetes.Namespace = "": must be a lowercase DNS label (the pods' DNS names are built from it); fix: use letters, digits and "-", e.g. "redpanda"
+Kubernetes.TLS = {IssuerName: "", SecretName: ""}: TLS is on but no certificate source is named; fix: set Kubernetes.TLS.IssuerName (a cert-manager Issuer or ClusterIssuer) or Kubernetes.TLS.SecretName (a kubernetes.io/tls Secret with ca.crt)`},
 		{"invalid args", bad, `redpanda cluster "bus": invalid args:
 Image = "redpandadata/redpanda:latest": the image is not pinned: it uses the latest tag, which moves; fix: pin a release tag such as redpandadata/redpanda:v25.2.1, or better a digest (redpandadata/redpanda@sha256:<64 hex>)
 Resources.MemoryLimitBytes = 1073741824 (1024 MiB): below the 2 GiB per core Redpanda needs for 1 core(s); fix: set Resources.MemoryLimitBytes to at least 2147483648 (2048 MiB), or lower Resources.CPUCores`},

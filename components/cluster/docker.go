@@ -162,7 +162,7 @@ func containerArgs(a Args, name, stack string, b BrokerConfig, img *docker.Remot
 // cluster health, so one sick broker does not mark the others unhealthy.
 // The image ships curl, grep and sh (the chart's probe relies on all three).
 func healthTest(b BrokerConfig) []string {
-	return []string{"CMD-SHELL", fmt.Sprintf("curl -sf http://localhost:%d%s | grep -q ready", b.Ports.Admin.Internal, ReadyPath)}
+	return []string{"CMD-SHELL", readyCheck(b)}
 }
 
 // containerPorts publishes the broker's external ports. They bind to the

@@ -33,6 +33,8 @@ type recorded struct {
 	Inputs              map[string]any `json:"inputs"`
 
 	rpc *pulumirpc.RegisterResourceRequest
+	// raw keeps secret markers, which Inputs (Mappable) turns into *resource.Secret.
+	raw resource.PropertyMap
 }
 
 // recordingMocks records every resource and answers like a provider would.
@@ -51,6 +53,7 @@ func (m *recordingMocks) NewResource(args pulumi.MockResourceArgs) (string, reso
 		Custom: args.Custom,
 		Inputs: args.Inputs.Mappable(),
 		rpc:    args.RegisterRPC,
+		raw:    args.Inputs,
 	}
 	if rpc := args.RegisterRPC; rpc != nil {
 		r.Parent = rpc.GetParent()

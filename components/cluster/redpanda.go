@@ -98,6 +98,8 @@ func RenderBroker(t Topology, i int) (BrokerConfig, error) {
 		Published:     published(p),
 		MemoryMiB:     memMiB,
 		BootstrapYAML: bootstrap,
+		TLS:           t.TLS,
+		SASL:          t.SASL,
 	}
 	b.Args = startArgs(t, b)
 	return b, nil
@@ -208,7 +210,9 @@ func startArgs(t Topology, b BrokerConfig) []string {
 		"--set", "pandaproxy_client.brokers="+clientBrokers(t),
 		"--set", "schema_registry_client.brokers="+clientBrokers(t),
 	)
-	return args
+	// Last, so a topology without TLS renders exactly what it did before
+	// TLS existed (the Docker golden files pin that).
+	return append(args, tlsArgs(t.TLS, b)...)
 }
 
 // clientBrokers renders every broker's internal Kafka listener as the value

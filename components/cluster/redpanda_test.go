@@ -5,6 +5,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
 // TestGoldenDocker3 pins the flags and bootstrap YAML of every broker of
@@ -200,14 +202,21 @@ func TestStartArgsModes(t *testing.T) {
 // backends: the same flags in the same order, values differing only where
 // an address or port differs.
 func TestKubernetesFlagsDifferOnlyInAddresses(t *testing.T) {
+	// The same settings on both: TLS pinned off and the disk size known,
+	// where Kubernetes would otherwise default to TLS on and a 50Gi PVC
+	// (TestGoldenFlagsDifferOnlyInAddresses compares the defaults).
 	k := devArgs()
 	k.Backend = BackendKubernetes
+	k.TLS = pulumi.BoolRef(false)
+	k.Resources.DiskSizeBytes = DefaultKubernetesDiskBytes
 	k.Kubernetes = KubernetesArgs{Namespace: "marketbus", ExternalDomain: "bus.example.com"}
 	k8s, err := RenderBroker(k.withDefaults().Topology(), 1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	dock, err := RenderBroker(devArgs().withDefaults().Topology(), 1)
+	d := devArgs()
+	d.Resources.DiskSizeBytes = DefaultKubernetesDiskBytes
+	dock, err := RenderBroker(d.withDefaults().Topology(), 1)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -24,15 +24,40 @@ type Topology struct {
 	// cores are shared with other processes (no thread pinning, no busy
 	// polling). dev-container mode already implies it.
 	Overprovisioned bool
-	// TLS is reserved for the TLS issue; validation refuses true for now.
-	TLS bool
-	// SASL is reserved for the SASL issue; validation refuses true for now.
-	SASL bool
+	// TLS turns on TLS for every listener (Kubernetes only for now).
+	TLS TLSConfig
+	// SASL turns on SASL/SCRAM authentication and authorization on the
+	// Kafka API (Kubernetes only for now).
+	SASL SASLConfig
 	// ConsumerGroupLagIntervalSec is consumer_group_lag_collection_interval_sec.
 	ConsumerGroupLagIntervalSec int
 	// ExtraClusterConfig is merged over the rendered bootstrap cluster
 	// config; its keys win over the defaults.
 	ExtraClusterConfig map[string]any
+}
+
+// TLSConfig turns on TLS for every listener of every API, internal and
+// external alike, with one certificate. The paths are inside the broker.
+type TLSConfig struct {
+	Enabled bool
+	// CertFile and KeyFile are the broker's certificate and private key (PEM).
+	CertFile string
+	KeyFile  string
+	// TruststoreFile is the CA that signed every broker's certificate. Peers
+	// (RPC), the HTTP proxy and the schema registry trust it when they dial
+	// other brokers.
+	TruststoreFile string
+}
+
+// SASLConfig turns on SASL/SCRAM on the Kafka API with one superuser, whom
+// Redpanda creates on first start from the RP_BOOTSTRAP_USER environment
+// variable (the password never enters the rendered config).
+type SASLConfig struct {
+	Enabled bool
+	// Superuser is the bootstrap user's name.
+	Superuser string
+	// Mechanism is SCRAM-SHA-256 or SCRAM-SHA-512.
+	Mechanism string
 }
 
 // Resources sizes one broker.
@@ -150,4 +175,8 @@ type BrokerConfig struct {
 	Args []string
 	// BootstrapYAML is the cluster config written to /etc/redpanda/.bootstrap.yaml.
 	BootstrapYAML string
+	// TLS and SASL are the topology's security settings, which decide the
+	// URL schemes and the client settings derived from this broker.
+	TLS  TLSConfig
+	SASL SASLConfig
 }

@@ -73,12 +73,8 @@ func validate(a Args) []*FieldError {
 		add(&FieldError{"LogLevel", fmt.Sprintf("%q", a.LogLevel), "not a Redpanda log level",
 			"use trace, debug, info, warn or error"})
 	}
-	if a.TLS {
-		add(&FieldError{"TLS", "true", "not implemented yet in this build", "leave TLS false until TLS support lands"})
-	}
-	if a.SASL {
-		add(&FieldError{"SASL", "true", "not implemented yet in this build", "leave SASL false until SASL support lands"})
-	}
+	add(checkSecurity(a)...)
+	add(checkProduction(a)...)
 	if a.ConsumerGroupLagIntervalSec < 0 {
 		add(&FieldError{"ConsumerGroupLagIntervalSec", fmt.Sprint(a.ConsumerGroupLagIntervalSec),
 			"an interval cannot be negative", "use a positive number of seconds, or 0 for the default (60)"})
@@ -94,8 +90,11 @@ func validate(a Args) []*FieldError {
 				"remove the empty key"})
 		}
 	}
-	if a.Backend == BackendDocker {
+	switch a.Backend {
+	case BackendDocker:
 		add(validateDocker(a)...)
+	case BackendKubernetes:
+		add(validateKubernetes(a)...)
 	}
 	return errs
 }

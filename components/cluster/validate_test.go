@@ -3,6 +3,8 @@ package cluster
 import (
 	"reflect"
 	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
 func TestValidate(t *testing.T) {
@@ -86,10 +88,11 @@ func TestValidate(t *testing.T) {
 		{"log level", func(a *Args) { a.LogLevel = "verbose" }, []string{
 			`LogLevel = "verbose": not a Redpanda log level; fix: use trace, debug, info, warn or error`,
 		}},
-		{"TLS and SASL are not built yet", func(a *Args) { a.TLS, a.SASL = true, true }, []string{
-			"TLS = true: not implemented yet in this build; fix: leave TLS false until TLS support lands",
-			"SASL = true: not implemented yet in this build; fix: leave SASL false until SASL support lands",
+		{"TLS and SASL are refused on docker", func(a *Args) { a.TLS, a.SASL = pulumi.BoolRef(true), true }, []string{
+			"TLS = true: the docker backend has no certificates to serve and keeps its listeners plaintext; fix: leave TLS unset (or false) on docker; TLS is for the kubernetes backend, where it is on by default",
+			"SASL = true: the docker backend does not create the SASL bootstrap user; fix: leave SASL false on docker; SASL is for the kubernetes backend",
 		}},
+		{"TLS false is fine on docker", func(a *Args) { a.TLS = pulumi.BoolRef(false) }, nil},
 		{"hostname prefix", func(a *Args) { a.Docker.HostnamePrefix = "Red_Panda" }, []string{
 			`Docker.HostnamePrefix = "Red_Panda": hostnames ` + "`<prefix>-<i>`" + ` must be lowercase DNS labels; fix: use letters, digits and "-", e.g. "redpanda"`,
 		}},

@@ -1,0 +1,88 @@
+package cluster
+
+import (
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// testPassword is the superuser password of the prod-like tests.
+const testPassword = "not-a-real-password-0001"
+
+// prodArgs is the prod stack's shape: 3 Kubernetes brokers on a dedicated,
+// tainted node pool, 1 core and 3 GiB each, 50Gi gp3 volumes, TLS from a
+// cert-manager ClusterIssuer, SASL, external access on NodePorts.
+func prodArgs() Args {
+	return Args{
+		Backend:                   BackendKubernetes,
+		Brokers:                   3,
+		Image:                     "redpandadata/redpanda:v25.2.1",
+		Resources:                 Resources{CPUCores: 1, MemoryLimitBytes: 3 * gib},
+		SASL:                      true,
+		Superuser:                 SuperuserArgs{Password: pulumi.String(testPassword)},
+		Production:                true,
+		MaxTopicReplicationFactor: 3,
+		Kubernetes: KubernetesArgs{
+			Namespace:       "marketbus",
+			CreateNamespace: true,
+			ExternalDomain:  "bus.example.com",
+			StorageClass:    "gp3",
+			NodeSelector:    map[string]string{"marketbus.io/pool": "redpanda"},
+			Tolerations:     []Toleration{{Key: "dedicated", Operator: "Equal", Value: "redpanda", Effect: "NoSchedule"}},
+			TLS:             KubernetesTLS{IssuerName: "marketbus-ca"},
+		},
+	}
+}
+
+// deployProd runs args as stack "prod" and fails the test on error.
+func deployProd(t *testing.T, args Args) (*recordingMocks, clusterOutputs) {
+	t.Helper()
+	m, out, err := deployStack(t, "prod", args)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m, out
+}
+
+// mustGet finds a recorded resource by logical name or fails.
+func mustGet(t *testing.T, m *recordingMocks, name string) recorded {
+	t.Helper()
+	r, ok := m.byName(name)
+	if !ok {
+		t.Fatalf("resource %s was not registered", name)
+	}
+	return r
+}
+
+// dig walks nested maps and lists of recorded inputs: keys for maps,
+// ints for lists.
+func dig(t *testing.T, v any, path ...any) any {
+	t.Helper()
+	for _, p := range path {
+		switch k := p.(type) {
+		case string:
+			m, ok := v.(map[string]any)
+			if !ok {
+				t.Fatalf("dig %v: %T is not a map at %q", path, v, k)
+			}
+			v = m[k]
+		case int:
+			l, ok := v.([]any)
+			if !ok || k >= len(l) {
+				t.Fatalf("dig %v: %T has no element %d", path, v, k)
+			}
+			v = l[k]
+		}
+	}
+	return v
+}
+
+// renderedProd renders the prod args' brokers, as the component does.
+func renderedProd(t *testing.T) []BrokerConfig {
+	t.Helper()
+	brokers, err := RenderCluster(prodArgs().withDefaults().Topology())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return brokers
+}

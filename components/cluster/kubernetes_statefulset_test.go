@@ -1,0 +1,198 @@
+package cluster
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func TestKubernetesStatefulSet(t *testing.T) {
+	m, _ := deployProd(t, prodArgs())
+	sts := mustGet(t, m, "bus-statefulset")
+	cm := mustGet(t, m, "bus-config")
+	sel := stringAnyMap(selectorLabels("bus"))
+	podLabels := stringAnyMap(ClusterLabels("bus", "prod"))
+	podLabels["app.kubernetes.io/component"] = "broker"
+	hash := configHash(stringMap(cm.Inputs["data"].(map[string]any)))
+	ready := []any{"/bin/sh", "-c", "curl -sfk https://localhost:9644/v1/status/ready | grep -q ready"}
+	hook := func(file string) map[string]any {
+		return map[string]any{"exec": map[string]any{"command": []any{"/bin/bash", "-c",
+			"timeout 45 /bin/bash /etc/redpanda-start/" + file + " 2>&1 | tee /proc/1/fd/1; true"}}}
+	}
+	res := map[string]any{"cpu": "1", "memory": "3072Mi"}
+	cport := func(name string, p int) map[string]any {
+		return map[string]any{"name": name, "containerPort": float64(p), "protocol": "TCP"}
+	}
+	assertInputs(t, sts, map[string]any{
+		"metadata": map[string]any{"name": "redpanda", "namespace": "marketbus", "labels": stringAnyMap(ClusterLabels("bus", "prod"))},
+		"spec": map[string]any{
+			"replicas":                             3.0,
+			"serviceName":                          "redpanda",
+			"podManagementPolicy":                  "Parallel",
+			"updateStrategy":                       map[string]any{"type": "RollingUpdate"},
+			"selector":                             map[string]any{"matchLabels": sel},
+			"persistentVolumeClaimRetentionPolicy": map[string]any{"whenDeleted": "Retain", "whenScaled": "Retain"},
+			"volumeClaimTemplates": []any{map[string]any{
+				"metadata": map[string]any{"name": "datadir", "labels": stringAnyMap(ClusterLabels("bus", "prod"))},
+				"spec": map[string]any{
+					"accessModes":      []any{"ReadWriteOnce"},
+					"storageClassName": "gp3",
+					"resources":        map[string]any{"requests": map[string]any{"storage": "50Gi"}},
+				},
+			}},
+			"template": map[string]any{
+				"metadata": map[string]any{
+					"labels":      podLabels,
+					"annotations": map[string]any{"marketbus.io/config-sha256": hash},
+				},
+				"spec": map[string]any{
+					"terminationGracePeriodSeconds": 90.0,
+					"automountServiceAccountToken":  false,
+					"securityContext": map[string]any{"runAsUser": 101.0, "runAsGroup": 101.0, "runAsNonRoot": true,
+						"fsGroup": 101.0, "fsGroupChangePolicy": "OnRootMismatch"},
+					"affinity": map[string]any{"podAntiAffinity": map[string]any{
+						"requiredDuringSchedulingIgnoredDuringExecution": []any{map[string]any{
+							"labelSelector": map[string]any{"matchLabels": sel},
+							"topologyKey":   "kubernetes.io/hostname",
+						}},
+					}},
+					"topologySpreadConstraints": []any{map[string]any{
+						"maxSkew": 1.0, "topologyKey": "topology.kubernetes.io/zone", "whenUnsatisfiable": "ScheduleAnyway",
+						"labelSelector": map[string]any{"matchLabels": sel},
+					}},
+					"nodeSelector": map[string]any{"marketbus.io/pool": "redpanda"},
+					"tolerations":  []any{map[string]any{"key": "dedicated", "operator": "Equal", "value": "redpanda", "effect": "NoSchedule"}},
+					"volumes": []any{
+						map[string]any{"name": "start", "configMap": map[string]any{"name": "redpanda-config"}},
+						map[string]any{"name": "tls", "secret": map[string]any{"secretName": "redpanda-tls"}},
+					},
+					"containers": []any{map[string]any{
+						"name":    "redpanda",
+						"image":   "redpandadata/redpanda:v25.2.1",
+						"command": []any{"/bin/bash", "/etc/redpanda-start/entrypoint.sh"},
+						"env": []any{map[string]any{"name": "RP_BOOTSTRAP_USER", "valueFrom": map[string]any{
+							"secretKeyRef": map[string]any{"name": "redpanda-superuser", "key": "bootstrap-user"}}}},
+						"ports": []any{cport("kafka", 9093), cport("admin", 9644), cport("schema-registry", 8081), cport("http-proxy", 8082),
+							cport("rpc", 33145), cport("kafka-ext", 9094), cport("sr-ext", 8084), cport("proxy-ext", 8083)},
+						"resources": map[string]any{"requests": res, "limits": res},
+						"volumeMounts": []any{
+							map[string]any{"name": "datadir", "mountPath": "/var/lib/redpanda/data"},
+							map[string]any{"name": "start", "mountPath": "/etc/redpanda-start", "readOnly": true},
+							map[string]any{"name": "start", "mountPath": "/etc/redpanda/.bootstrap.yaml", "subPath": ".bootstrap.yaml", "readOnly": true},
+							map[string]any{"name": "tls", "mountPath": "/etc/tls/certs/redpanda", "readOnly": true},
+						},
+						"startupProbe": map[string]any{"exec": map[string]any{"command": ready},
+							"periodSeconds": 10.0, "timeoutSeconds": 5.0, "failureThreshold": 120.0},
+						"livenessProbe": map[string]any{"tcpSocket": map[string]any{"port": 9644.0},
+							"periodSeconds": 10.0, "timeoutSeconds": 5.0, "failureThreshold": 3.0},
+						"readinessProbe": map[string]any{"exec": map[string]any{"command": ready},
+							"periodSeconds": 10.0, "timeoutSeconds": 5.0, "failureThreshold": 3.0, "successThreshold": 1.0},
+						"lifecycle":       map[string]any{"preStop": hook("prestop.sh"), "postStart": hook("poststart.sh")},
+						"securityContext": map[string]any{"allowPrivilegeEscalation": false, "runAsNonRoot": true},
+					}},
+				},
+			},
+		},
+	})
+	// Resources: requests equal limits (Guaranteed QoS), and --memory is
+	// 90 % of that limit, from the renderer.
+	c := dig(t, sts.Inputs, "spec", "template", "spec", "containers", 0).(map[string]any)
+	if !reflect.DeepEqual(dig(t, c, "resources", "requests"), dig(t, c, "resources", "limits")) {
+		t.Error("requests must equal limits")
+	}
+	if got := flagValue(renderedProd(t)[0].Args, "--memory"); got != "2764M" {
+		t.Errorf("--memory = %s, want 2764M (90 %% of 3072Mi)", got)
+	}
+	if !sts.DeleteBeforeReplace {
+		t.Error("a fixed-name StatefulSet must be deleted before it is replaced")
+	}
+	wantDeps := []string{
+		prodChildURN + "kubernetes:cert-manager.io/v1:Certificate::bus-certificate",
+		prodChildURN + "kubernetes:core/v1:ConfigMap::bus-config",
+		prodChildURN + "kubernetes:core/v1:Namespace::bus-namespace",
+		prodChildURN + "kubernetes:core/v1:Secret::bus-superuser",
+	}
+	if !reflect.DeepEqual(sts.Dependencies, wantDeps) {
+		t.Errorf("dependencies = %q\nwant %q", sts.Dependencies, wantDeps)
+	}
+	// No input takes an output of the ConfigMap: that would replace the
+	// StatefulSet with it (toolchain.md), where the hash rolls the pods.
+	for prop, deps := range sts.rpc.GetPropertyDependencies() {
+		for _, u := range deps.GetUrns() {
+			if strings.Contains(u, "ConfigMap") {
+				t.Errorf("input %s depends on the ConfigMap's outputs", prop)
+			}
+		}
+	}
+}
+
+func TestKubernetesGraceGivesHooksHalf(t *testing.T) {
+	a := prodArgs()
+	a.Kubernetes.TerminationGracePeriodSeconds = 120
+	m, _ := deployProd(t, a)
+	sts := mustGet(t, m, "bus-statefulset")
+	if got := dig(t, sts.Inputs, "spec", "template", "spec", "terminationGracePeriodSeconds"); got != 120.0 {
+		t.Errorf("grace = %v, want 120", got)
+	}
+	cmd := dig(t, sts.Inputs, "spec", "template", "spec", "containers", 0, "lifecycle", "preStop", "exec", "command", 2).(string)
+	if !strings.HasPrefix(cmd, "timeout 60 ") {
+		t.Errorf("preStop = %q, want it bounded by half the grace (60 s)", cmd)
+	}
+}
+
+func TestKubernetesPodDisruptionBudget(t *testing.T) {
+	m, _ := deployProd(t, prodArgs())
+	assertInputs(t, mustGet(t, m, "bus-pdb"), map[string]any{
+		"metadata": map[string]any{"name": "redpanda", "namespace": "marketbus", "labels": stringAnyMap(ClusterLabels("bus", "prod"))},
+		"spec":     map[string]any{"maxUnavailable": 1.0, "selector": map[string]any{"matchLabels": stringAnyMap(selectorLabels("bus"))}},
+	})
+}
+
+func TestKubernetesSmallClusterHasNoDrainHook(t *testing.T) {
+	a := prodArgs()
+	a.Production, a.Brokers, a.MaxTopicReplicationFactor = false, 1, 1
+	m, _ := deployProd(t, a)
+	lc := dig(t, mustGet(t, m, "bus-statefulset").Inputs, "spec", "template", "spec", "containers", 0, "lifecycle").(map[string]any)
+	if _, ok := lc["preStop"]; ok {
+		t.Error("a 1-broker cluster cannot enter maintenance mode; no preStop drain")
+	}
+	if _, ok := lc["postStart"]; !ok {
+		t.Error("postStart must still clear maintenance mode")
+	}
+}
+
+// TestKubernetesConfigChangeRollsPods: a bootstrap change changes the pod
+// template's hash, and nothing that would replace the StatefulSet or
+// rename the ConfigMap.
+func TestKubernetesConfigChangeRollsPods(t *testing.T) {
+	changed := prodArgs()
+	changed.ExtraClusterConfig = map[string]any{"log_retention_ms": 3600000}
+	before, _ := deployProd(t, prodArgs())
+	after, _ := deployProd(t, changed)
+	get := func(m *recordingMocks, name string, path ...any) any {
+		return dig(t, mustGet(t, m, name).Inputs, path...)
+	}
+	hashPath := []any{"spec", "template", "metadata", "annotations", ConfigHashAnnotation}
+
+	if b, a := get(before, "bus-config", "data", ".bootstrap.yaml"), get(after, "bus-config", "data", ".bootstrap.yaml"); b == a {
+		t.Fatal("the bootstrap config did not change")
+	}
+	if b, a := get(before, "bus-statefulset", hashPath...), get(after, "bus-statefulset", hashPath...); b == a {
+		t.Errorf("config hash stayed %v: the pods would not roll", b)
+	}
+	for _, name := range []string{"bus-statefulset", "bus-config"} {
+		if b, a := get(before, name, "metadata", "name"), get(after, name, "metadata", "name"); b != a {
+			t.Errorf("%s renamed %v → %v", name, b, a)
+		}
+	}
+	// Apart from the annotation the StatefulSet's inputs are identical, so
+	// the provider sees a template change (a rolling update), no replace.
+	strip := func(m *recordingMocks) map[string]any {
+		in := mustGet(t, m, "bus-statefulset").Inputs
+		delete(dig(t, in, "spec", "template", "metadata", "annotations").(map[string]any), ConfigHashAnnotation)
+		return in
+	}
+	if b, a := strip(before), strip(after); !reflect.DeepEqual(b, a) {
+		t.Errorf("statefulset inputs changed beyond the hash annotation")
+	}
+}

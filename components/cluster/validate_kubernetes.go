@@ -1,0 +1,178 @@
+package cluster
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// saslUser is what RP_BOOTSTRAP_USER (user:password:mechanism) can carry
+// and a SCRAM user name allows without escaping.
+var saslUser = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._@-]*$`)
+
+// validateKubernetes checks the Kubernetes-only settings and what they
+// render to.
+func validateKubernetes(a Args) []*FieldError {
+	k := a.Kubernetes
+	var errs []*FieldError
+	add := func(e ...*FieldError) { errs = append(errs, e...) }
+
+	for _, f := range []struct{ field, value, example string }{
+		{"Kubernetes.Namespace", k.Namespace, `"redpanda"`},
+		{"Kubernetes.ServiceName", k.ServiceName, `"redpanda"`},
+	} {
+		if !dnsLabel.MatchString(f.value) || len(f.value) > 63 {
+			add(&FieldError{f.field, fmt.Sprintf("%q", f.value), "must be a lowercase DNS label (the pods' DNS names are built from it)",
+				`use letters, digits and "-", e.g. ` + f.example})
+		}
+	}
+	switch k.ExternalServiceType {
+	case ExternalNodePort, ExternalLoadBalancer:
+	default:
+		add(&FieldError{"Kubernetes.ExternalServiceType", fmt.Sprintf("%q", k.ExternalServiceType),
+			"not a Service type that publishes brokers outside the cluster", `use "NodePort" or "LoadBalancer"`})
+	}
+	if a.Production && k.StorageClass == "" {
+		add(&FieldError{"Kubernetes.StorageClass", `""`,
+			"a Production cluster must name its StorageClass: the cluster default may be network HDD, where Redpanda's fsyncs stall",
+			`name the SSD class, e.g. "gp3"`})
+	}
+	if k.TerminationGracePeriodSeconds < DefaultTerminationGraceSeconds {
+		add(&FieldError{"Kubernetes.TerminationGracePeriodSeconds", fmt.Sprint(k.TerminationGracePeriodSeconds),
+			"below the 90 s a broker needs: the preStop hook gets half to drain leadership (maintenance mode), the broker the rest to stop",
+			"set it to 90 or more, or 0 for the default (90)"})
+	}
+	add(checkPDB(a)...)
+	add(checkTolerations(k.Tolerations)...)
+	for _, key := range sortedKeys(k.NodeSelector) {
+		if strings.TrimSpace(key) == "" {
+			add(&FieldError{"Kubernetes.NodeSelector", fmt.Sprintf("%q", key), "a node label needs a name", "remove the empty key"})
+		}
+	}
+	if a.tlsOn() {
+		add(checkTLSSource(k.TLS)...)
+	}
+	if a.SASL {
+		add(checkSuperuser(a.Superuser)...)
+	}
+	if a.Brokers < 1 {
+		return errs
+	}
+	t := a.Topology()
+	if k.ExternalDomain != "" {
+		add(checkAdvertised(t, "Kubernetes.ExternalDomain", k.ExternalDomain)...)
+		if k.ExternalServiceType == ExternalNodePort {
+			add(checkNodePorts(t)...)
+		}
+	}
+	return errs
+}
+
+// checkPDB refuses a PodDisruptionBudget that lets voluntary disruptions
+// (drains, node upgrades) take more brokers than a Raft majority can lose.
+// Below 3 brokers no budget can keep quorum, so only the sign is checked.
+func checkPDB(a Args) []*FieldError {
+	mu := a.Kubernetes.MaxUnavailable
+	if mu < 0 {
+		return []*FieldError{{"Kubernetes.MaxUnavailable", fmt.Sprint(mu), "cannot be negative",
+			"use 1, or 0 for the default (1)"}}
+	}
+	if most := (a.Brokers - 1) / 2; a.Brokers >= minProductionBrokers && mu > most {
+		return []*FieldError{{"Kubernetes.MaxUnavailable", fmt.Sprint(mu),
+			fmt.Sprintf("with %d brokers the PodDisruptionBudget would allow %d down at once, which loses the Raft majority", a.Brokers, mu),
+			fmt.Sprintf("set it to at most %d ((Brokers-1)/2)", most)}}
+	}
+	return nil
+}
+
+// checkTLSSource wants exactly one certificate source.
+func checkTLSSource(t KubernetesTLS) []*FieldError {
+	const field = "Kubernetes.TLS"
+	value := fmt.Sprintf("{IssuerName: %q, SecretName: %q}", t.IssuerName, t.SecretName)
+	switch {
+	case t.IssuerName == "" && t.SecretName == "":
+		return []*FieldError{{field, value, "TLS is on but no certificate source is named",
+			"set Kubernetes.TLS.IssuerName (a cert-manager Issuer or ClusterIssuer) or Kubernetes.TLS.SecretName (a kubernetes.io/tls Secret with ca.crt)"}}
+	case t.IssuerName != "" && t.SecretName != "":
+		return []*FieldError{{field, value, "both an issuer and a Secret are named, so which certificate the brokers serve would be ambiguous",
+			"keep one of IssuerName and SecretName"}}
+	case t.IssuerName != "" && t.IssuerKind != "Issuer" && t.IssuerKind != "ClusterIssuer":
+		return []*FieldError{{"Kubernetes.TLS.IssuerKind", fmt.Sprintf("%q", t.IssuerKind), "not a cert-manager issuer kind",
+			`use "Issuer" or "ClusterIssuer"`}}
+	}
+	return nil
+}
+
+// checkSuperuser wants a bootstrap user Redpanda can create.
+func checkSuperuser(s SuperuserArgs) []*FieldError {
+	var errs []*FieldError
+	if !saslUser.MatchString(s.Name) {
+		errs = append(errs, &FieldError{"Superuser.Name", fmt.Sprintf("%q", s.Name),
+			"not a user name RP_BOOTSTRAP_USER (user:password:mechanism) can carry",
+			`use letters, digits and ".", "_", "@", "-", e.g. "admin"`})
+	}
+	if s.Password == nil {
+		errs = append(errs, &FieldError{"Superuser.Password", "<nil>", "SASL is on but the bootstrap user has no password",
+			"pass the password as a Pulumi secret (config.RequireSecret)"})
+	}
+	switch s.Mechanism {
+	case "SCRAM-SHA-256", "SCRAM-SHA-512":
+	default:
+		errs = append(errs, &FieldError{"Superuser.Mechanism", fmt.Sprintf("%q", s.Mechanism), "not a SCRAM mechanism Redpanda offers",
+			"use SCRAM-SHA-512 or SCRAM-SHA-256"})
+	}
+	return errs
+}
+
+// checkTolerations refuses tolerations the API server would reject.
+func checkTolerations(ts []Toleration) []*FieldError {
+	var errs []*FieldError
+	for i, t := range ts {
+		field := fmt.Sprintf("Kubernetes.Tolerations[%d]", i)
+		value := fmt.Sprintf("%+v", t)
+		switch t.Operator {
+		case "", "Equal":
+		case "Exists":
+			if t.Value != "" {
+				errs = append(errs, &FieldError{field, value, "operator Exists takes no value", "drop the value, or use operator Equal"})
+			}
+		default:
+			errs = append(errs, &FieldError{field, value, "unknown operator", `use "Equal" or "Exists"`})
+		}
+		switch t.Effect {
+		case "", "NoSchedule", "PreferNoSchedule", "NoExecute":
+		default:
+			errs = append(errs, &FieldError{field, value, "unknown effect", "use NoSchedule, PreferNoSchedule or NoExecute"})
+		}
+	}
+	return errs
+}
+
+// checkNodePorts refuses external ports one NodePort Service cannot
+// publish: outside the API server's NodePort range, or different between
+// brokers (the Service has one nodePort per port, shared by every node).
+// What each broker advertises is the same number, by construction: both
+// come from the rendered BrokerConfig.Published.
+func checkNodePorts(t Topology) []*FieldError {
+	const field = "Kubernetes.ExternalServiceType"
+	var errs []*FieldError
+	first := map[string]int{}
+	for i := 0; i < t.Brokers; i++ {
+		for _, m := range published(t.Addressing.Broker(i).Ports) {
+			use := portUse{i, m.Service}
+			if m.HostPort < nodePortMin || m.HostPort > nodePortMax {
+				errs = append(errs, &FieldError{field, `"NodePort"`,
+					fmt.Sprintf("%s would be published on NodePort %d, outside %d-%d", use, m.HostPort, nodePortMin, nodePortMax),
+					"use NodePorts inside the API server's range, or a LoadBalancer"})
+			}
+			if p, ok := first[m.Service]; !ok {
+				first[m.Service] = m.HostPort
+			} else if p != m.HostPort {
+				errs = append(errs, &FieldError{field, `"NodePort"`,
+					fmt.Sprintf("%s advertises port %d but broker 0 advertises %d, and one NodePort Service has one nodePort per port", use, m.HostPort, p),
+					"advertise the same NodePort on every broker, or use a LoadBalancer per broker"})
+			}
+		}
+	}
+	return errs
+}

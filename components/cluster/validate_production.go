@@ -1,0 +1,65 @@
+package cluster
+
+import (
+	"fmt"
+	"strings"
+)
+
+// minProductionBrokers is the smallest cluster that survives losing a
+// broker: Raft needs a majority, and replication factor 3 needs 3 brokers.
+const minProductionBrokers = 3
+
+// checkSecurity refuses TLS and SASL where the backend cannot provide them,
+// and TLS off on a Production cluster without the explicit override.
+func checkSecurity(a Args) []*FieldError {
+	var errs []*FieldError
+	if a.Backend == BackendDocker {
+		if a.tlsOn() {
+			errs = append(errs, &FieldError{"TLS", "true",
+				"the docker backend has no certificates to serve and keeps its listeners plaintext",
+				"leave TLS unset (or false) on docker; TLS is for the kubernetes backend, where it is on by default"})
+		}
+		if a.SASL {
+			errs = append(errs, &FieldError{"SASL", "true",
+				"the docker backend does not create the SASL bootstrap user",
+				"leave SASL false on docker; SASL is for the kubernetes backend"})
+		}
+	}
+	if a.Production && !a.tlsOn() && !a.AllowPlaintext {
+		errs = append(errs, &FieldError{"TLS", "false",
+			"a Production cluster would serve every listener in plaintext",
+			"turn TLS on (the kubernetes default), or set AllowPlaintext to accept plaintext explicitly"})
+	}
+	return errs
+}
+
+// checkProduction refuses what a production cluster must not run with: too
+// few brokers to keep quorum and a data volume below the floor. Sizes per
+// core are checked for every cluster (checkMemory).
+func checkProduction(a Args) []*FieldError {
+	var errs []*FieldError
+	if a.Production && a.Brokers >= 1 && a.Brokers < minProductionBrokers {
+		errs = append(errs, &FieldError{"Brokers", fmt.Sprint(a.Brokers),
+			"a Production cluster needs at least 3 brokers: with fewer, losing one broker loses the Raft majority",
+			"set Brokers to 3 or more"})
+	}
+	if a.MinDiskBytes < 0 {
+		errs = append(errs, &FieldError{"MinDiskBytes", fmtBytes(a.MinDiskBytes), "a size cannot be negative",
+			"leave it 0 for the default floor (50 GiB on Production)"})
+	}
+	// Zero is "unknown" (a Docker volume on the host disk): nothing to compare.
+	if d := a.Resources.DiskSizeBytes; d > 0 && d < a.MinDiskBytes {
+		errs = append(errs, &FieldError{"Resources.DiskSizeBytes", fmtBytes(d),
+			fmt.Sprintf("below the %s floor for this cluster (MinDiskBytes)", fmtGiB(a.MinDiskBytes)),
+			fmt.Sprintf("set Resources.DiskSizeBytes to at least %s", fmtBytes(a.MinDiskBytes))})
+	}
+	return errs
+}
+
+// fmtGiB shows a byte count in GiB, e.g. "50 GiB".
+func fmtGiB(b int64) string {
+	if b%gib == 0 {
+		return fmt.Sprintf("%d GiB", b/gib)
+	}
+	return strings.TrimSuffix(fmt.Sprintf("%.2f", float64(b)/float64(gib)), "0") + " GiB"
+}

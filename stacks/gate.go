@@ -1,0 +1,64 @@
+package stacks
+
+import (
+	"fmt"
+	"path/filepath"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/marketbus/market-bus/sdk/go/marketbus"
+)
+
+// deployGate registers the latency gate after the topics and schemas it depends on. Its
+// watch list holds the topic ids and the cluster's addresses, so a new cluster or a
+// recreated topic makes it measure again.
+func deployGate(ctx *pulumi.Context, g GateSpec, prov pulumi.ProviderResource, schema *marketbus.Schema,
+	bootstrap pulumi.StringArrayInput, topics []*marketbus.Topic, deps []pulumi.Resource) error {
+	if !g.IsEnabled() {
+		ctx.Export("latencyGate", pulumi.Map{"enabled": pulumi.Bool(false)})
+		return nil
+	}
+	watch := pulumi.StringArray{pulumi.String("trigger=" + g.Trigger)}
+	for _, t := range topics {
+		watch = append(watch, t.TopicId)
+	}
+	args := &marketbus.LatencyGateArgs{
+		Enabled:                pulumi.BoolPtr(true),
+		Topic:                  pulumi.StringPtr(g.Topic),
+		Partitions:             pulumi.IntPtr(g.Partitions),
+		SchemaId:               schema.SchemaId,
+		Rate:                   pulumi.Int(g.Rate),
+		DurationSeconds:        pulumi.Float64(g.DurationSeconds),
+		WarmupSeconds:          pulumi.Float64Ptr(g.WarmupSeconds),
+		MessageSize:            pulumi.IntPtr(g.MessageSize),
+		Acks:                   pulumi.StringPtr(g.Acks),
+		LingerMs:               pulumi.Float64Ptr(g.LingerMs),
+		Compression:            pulumi.StringPtr(g.Compression),
+		Producers:              pulumi.IntPtr(g.Producers),
+		Consumers:              pulumi.IntPtr(g.Consumers),
+		MaxAvgLatencyMs:        pulumi.Float64(g.MaxAvgLatencyMs),
+		MaxP99LatencyMs:        pulumi.Float64(g.MaxP99LatencyMs),
+		MinThroughputMsgPerSec: pulumi.Float64(g.MinThroughputMsgPerSec),
+		Watch: pulumi.All(watch.ToStringArrayOutput(), bootstrap.ToStringArrayOutput()).ApplyT(func(v []any) []string {
+			return append(v[0].([]string), v[1].([]string)...)
+		}).(pulumi.StringArrayOutput),
+	}
+	if root, err := FindRoot(); err == nil {
+		args.ReportDir = pulumi.StringPtr(filepath.Join(root, "reports", "gate", ctx.Stack()))
+	}
+	gate, err := marketbus.NewLatencyGate(ctx, "latency-gate", args, pulumi.Provider(prov), pulumi.DependsOn(deps))
+	if err != nil {
+		return fmt.Errorf("registering the latency gate: %w", err)
+	}
+	ctx.Export("latencyGate", pulumi.Map{
+		"passed":              gate.Passed,
+		"avgLatencyMs":        gate.AvgLatencyMs,
+		"p50LatencyMs":        gate.P50LatencyMs,
+		"p99LatencyMs":        gate.P99LatencyMs,
+		"maxLatencyMs":        gate.MaxLatencyMs,
+		"throughputMsgPerSec": gate.ThroughputMsgPerSec,
+		"measuredAt":          gate.MeasuredAt,
+		"reportSvg":           gate.ReportSvg,
+	})
+	return nil
+}

@@ -1,0 +1,91 @@
+package stacks
+
+import (
+	"strings"
+	"testing"
+)
+
+func prodSource(cluster string) MapSource {
+	return MapSource{KeyCluster: cluster, KeySASLPassword: "s3cret"}
+}
+
+// TestLoadRejectsBadProd: each production rule fails before anything is registered, naming
+// the stack key to change.
+func TestLoadRejectsBadProd(t *testing.T) {
+	cases := []struct {
+		name string
+		src  MapSource
+		want []string
+	}{
+		{"no external domain", prodSource(`{}`), []string{"market-bus:cluster.externalDomain is empty"}},
+		{"no superuser password", MapSource{KeyCluster: `{"externalDomain":"b.example.com"}`}, []string{"market-bus:saslPassword (secret)"}},
+		{"storage below 50 GiB", prodSource(`{"externalDomain":"b.example.com","storageSize":"20Gi"}`), []string{"market-bus:cluster.storageSize", "50"}},
+		{"one broker on prod", prodSource(`{"externalDomain":"b.example.com","brokers":1}`), []string{"market-bus:cluster.brokers", "at least 3 brokers"}},
+		{"tls off without override", prodSource(`{"externalDomain":"b.example.com","tls":false}`), []string{"plaintext", "market-bus:cluster.allowPlaintext"}},
+		{"unpinned image", prodSource(`{"externalDomain":"b.example.com","image":"redpandadata/redpanda:latest"}`), []string{"market-bus:cluster.image", "latest"}},
+		{"memory below 2 GiB per core", prodSource(`{"externalDomain":"b.example.com","cpuCores":2,"memory":"3Gi"}`), []string{"market-bus:cluster.memory", "2 GiB per core"}},
+		{"no certificate source", prodSource(`{"externalDomain":"b.example.com","certIssuer":""}`), []string{"market-bus:cluster.certIssuer"}},
+		{"node pool below the floor", MapSource{KeySASLPassword: "x", KeyCluster: `{"externalDomain":"b.example.com"}`,
+			KeyNodePool: `{"mode":"eks","eks":{"clusterName":"c","subnetIds":["s"],"nodeRoleArn":"arn:aws:iam::1:role/n","instanceType":"t3.medium"}}`},
+			[]string{"market-bus:nodePool.eks.instanceType", "t3.medium"}},
+		{"unknown node pool mode", MapSource{KeySASLPassword: "x", KeyCluster: `{"externalDomain":"b.example.com"}`, KeyNodePool: `{"mode":"gke"}`},
+			[]string{"market-bus:nodePool.mode", `"gke"`}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Load("prod", tc.src)
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q\n does not mention %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+// TestProgramProd runs the prod program under mocks: node pool, StatefulSet on it, TLS and
+// SASL for the provider with the password kept secret, protected topics, the seed's gate.
+func TestProgramProd(t *testing.T) {
+	t.Setenv("PULUMI_CONFIG_SECRET_KEYS", `["market-bus:saslPassword"]`)
+	rec, err := runProgram(t, "prod", map[string]string{
+		KeyCluster:      `{"externalDomain":"bus.example.com"}`,
+		KeySASLPassword: "s3cret",
+	})
+	if err != nil {
+		t.Fatalf("program: %v", err)
+	}
+	byType := map[string][]string{}
+	for k, r := range rec.reg {
+		byType[r.TypeToken] = append(byType[r.TypeToken], k)
+	}
+	for _, typ := range []string{"marketbus:cluster:NodePool", "marketbus:cluster:RedpandaCluster", "kubernetes:apps/v1:StatefulSet",
+		"kubernetes:policy/v1:PodDisruptionBudget", "kubernetes:core/v1:Secret"} {
+		if len(byType[typ]) == 0 {
+			t.Errorf("no %s registered; types: %v", typ, keys(byType))
+		}
+	}
+	sts := rec.reg[byType["kubernetes:apps/v1:StatefulSet"][0]].Inputs
+	pod := sts["spec"].ObjectValue()["template"].ObjectValue()["spec"].ObjectValue()
+	if sel := pod["nodeSelector"].ObjectValue()["marketbus.io/pool"]; sel.StringValue() != "redpanda" {
+		t.Errorf("brokers' nodeSelector = %v, want the node pool's label", pod["nodeSelector"])
+	}
+	prov := rec.reg["pulumi:providers:marketbus::marketbus"].Inputs
+	if !prov["tls"].ObjectValue()["enabled"].BoolValue() {
+		t.Error("prod provider must dial with TLS")
+	}
+	if pw := prov["sasl"].ObjectValue()["password"]; !pw.IsSecret() {
+		t.Errorf("prod provider SASL password = %v, want a secret", pw)
+	}
+	for _, r := range rec.reg {
+		if r.TypeToken == "marketbus:index:Topic" && !r.Inputs["deletionProtection"].BoolValue() {
+			t.Errorf("prod topic %s is not protected from deletion", r.Name)
+		}
+	}
+	gate := rec.reg["marketbus:index:LatencyGate::latency-gate"].Inputs
+	if gate["minThroughputMsgPerSec"].NumberValue() != 100000 || gate["maxP99LatencyMs"].NumberValue() != 100 || gate["maxAvgLatencyMs"].NumberValue() != 50 {
+		t.Errorf("prod gate thresholds = %v", gate)
+	}
+}
