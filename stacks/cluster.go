@@ -102,6 +102,7 @@ func clusterArgs(s Spec, password pulumi.StringInput) (cluster.Args, []error) {
 		LogLevel:                  c.LogLevel,
 		DevContainerMode:          c.DevContainerMode,
 		MaxTopicReplicationFactor: maxRF,
+		ReservedHostPorts:         s.reservedHostPorts(),
 		Docker: cluster.DockerArgs{
 			ExternalHost:           c.ExternalHost,
 			DeleteVolumesOnDestroy: c.RetainVolumes != nil && !*c.RetainVolumes,
@@ -164,5 +165,14 @@ func deployCluster(ctx *pulumi.Context, s Spec, password pulumi.StringInput) (en
 	ctx.Export("adminUrls", rp.AdminExternalURLs)
 	ctx.Export("metricsTargets", rp.MetricsTargets)
 	ctx.Export("internalBootstrapServers", rp.InternalBootstrapServers)
-	return endpoints{bootstrap: rp.ExternalBootstrapServers, registry: rp.SchemaRegistryExternalURLs.Index(pulumi.Int(0))}, nil
+	return endpoints{bootstrap: rp.ExternalBootstrapServers, registry: rp.SchemaRegistryExternalURLs.Index(pulumi.Int(0)), cluster: rp}, nil
+}
+
+// reservedHostPorts are the host ports the stack's monitoring containers publish, which
+// brokers must not take.
+func (s Spec) reservedHostPorts() map[int]string {
+	if s.Cluster.Mode != ModeDocker || !s.Monitoring.IsEnabled() {
+		return nil
+	}
+	return map[int]string{s.Monitoring.PrometheusPort: "prometheus", s.Monitoring.GrafanaPort: "grafana"}
 }

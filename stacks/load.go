@@ -68,6 +68,12 @@ func Load(stack string, src Source) (Spec, error) {
 			errs = append(errs, keyError(KeyNodePool, raw, err, "an object such as {mode: existing, labels: {...}, taints: [...]}"))
 		}
 	}
+	mon := defaultMonitoring(stack)
+	if raw, ok := src.Get(KeyMonitoring); ok {
+		if err := decodeStrict(raw, &mon); err != nil {
+			errs = append(errs, keyError(KeyMonitoring, raw, err, "an object such as {grafanaPort: 3000, contactEmails: [oncall@example.com]}"))
+		}
+	}
 	if raw, ok := src.Get(KeyGate); ok {
 		if err := decodeStrict(raw, &gate); err != nil {
 			errs = append(errs, keyError(KeyGate, raw, err, "an object such as {maxAvgLatencyMs: 50, maxP99LatencyMs: 100, minThroughputMsgPerSec: 100000}"))
@@ -76,7 +82,7 @@ func Load(stack string, src Source) (Spec, error) {
 	if len(errs) > 0 {
 		return Spec{}, joinConfigErrors(stack, errs)
 	}
-	spec := Spec{Stack: stack, Cluster: cluster, Topics: topics, Schemas: schemaList, Gate: gate, NodePool: nodePool}
+	spec := Spec{Stack: stack, Cluster: cluster, Topics: topics, Schemas: schemaList, Gate: gate, NodePool: nodePool, Monitoring: mon}
 	errs = loadSchemas(spec.Schemas)
 	if f := spec.Cluster.CACertFile; f != "" {
 		pem, err := readProjectFile(f)
@@ -86,7 +92,9 @@ func Load(stack string, src Source) (Spec, error) {
 		spec.Cluster.caPEM = string(pem)
 	}
 	_, hasPassword := src.Get(KeySASLPassword)
-	if errs := append(errs, spec.validate(hasPassword)...); len(errs) > 0 {
+	errs = append(errs, spec.validate(hasPassword)...)
+	errs = append(errs, spec.validateMonitoring(func(k string) bool { _, ok := src.Get(k); return ok })...)
+	if len(errs) > 0 {
 		return Spec{}, joinConfigErrors(stack, errs)
 	}
 	return spec, nil

@@ -36,9 +36,12 @@ func TestLoadLocalDefaults(t *testing.T) {
 func TestLoadStackDefaults(t *testing.T) {
 	for stack, mode := range map[string]string{"dev": ModeDocker, "prod": ModeKubernetes, "local": ModeExternal} {
 		src := MapSource{}
+		if stack == "dev" {
+			src = MapSource{KeyGrafanaAdminPassword: "admin-pw"}
+		}
 		if stack == "prod" {
 			// What prod cannot default: where clients find it, and the superuser's secret.
-			src = MapSource{KeyCluster: `{"externalDomain":"bus.example.com"}`, KeySASLPassword: "s3cret"}
+			src = prodSource(`{"externalDomain":"bus.example.com"}`)
 		}
 		spec, err := Load(stack, src)
 		if err != nil {

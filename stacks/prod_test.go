@@ -5,8 +5,10 @@ import (
 	"testing"
 )
 
+// prodSource is a complete prod config around the given cluster object.
 func prodSource(cluster string) MapSource {
-	return MapSource{KeyCluster: cluster, KeySASLPassword: "s3cret"}
+	return MapSource{KeyCluster: cluster, KeySASLPassword: "s3cret", KeyGrafanaToken: "glsa_token",
+		KeyMonitoring: `{"grafanaUrl":"https://grafana.example.com","contactEmails":["oncall@example.com"]}`}
 }
 
 // TestLoadRejectsBadProd: each production rule fails before anything is registered, naming
@@ -18,17 +20,18 @@ func TestLoadRejectsBadProd(t *testing.T) {
 		want []string
 	}{
 		{"no external domain", prodSource(`{}`), []string{"market-bus:cluster.externalDomain is empty"}},
-		{"no superuser password", MapSource{KeyCluster: `{"externalDomain":"b.example.com"}`}, []string{"market-bus:saslPassword (secret)"}},
+		{"no superuser password", without(prodSource(`{"externalDomain":"b.example.com"}`), KeySASLPassword), []string{"market-bus:saslPassword (secret)"}},
+		{"no grafana token", without(prodSource(`{"externalDomain":"b.example.com"}`), KeyGrafanaToken), []string{"market-bus:grafanaToken (secret) is required"}},
 		{"storage below 50 GiB", prodSource(`{"externalDomain":"b.example.com","storageSize":"20Gi"}`), []string{"market-bus:cluster.storageSize", "50"}},
 		{"one broker on prod", prodSource(`{"externalDomain":"b.example.com","brokers":1}`), []string{"market-bus:cluster.brokers", "at least 3 brokers"}},
 		{"tls off without override", prodSource(`{"externalDomain":"b.example.com","tls":false}`), []string{"plaintext", "market-bus:cluster.allowPlaintext"}},
 		{"unpinned image", prodSource(`{"externalDomain":"b.example.com","image":"redpandadata/redpanda:latest"}`), []string{"market-bus:cluster.image", "latest"}},
 		{"memory below 2 GiB per core", prodSource(`{"externalDomain":"b.example.com","cpuCores":2,"memory":"3Gi"}`), []string{"market-bus:cluster.memory", "2 GiB per core"}},
 		{"no certificate source", prodSource(`{"externalDomain":"b.example.com","certIssuer":""}`), []string{"market-bus:cluster.certIssuer"}},
-		{"node pool below the floor", MapSource{KeySASLPassword: "x", KeyCluster: `{"externalDomain":"b.example.com"}`,
-			KeyNodePool: `{"mode":"eks","eks":{"clusterName":"c","subnetIds":["s"],"nodeRoleArn":"arn:aws:iam::1:role/n","instanceType":"t3.medium"}}`},
+		{"node pool below the floor", with(prodSource(`{"externalDomain":"b.example.com"}`), KeyNodePool,
+			`{"mode":"eks","eks":{"clusterName":"c","subnetIds":["s"],"nodeRoleArn":"arn:aws:iam::1:role/n","instanceType":"t3.medium"}}`),
 			[]string{"market-bus:nodePool.eks.instanceType", "t3.medium"}},
-		{"unknown node pool mode", MapSource{KeySASLPassword: "x", KeyCluster: `{"externalDomain":"b.example.com"}`, KeyNodePool: `{"mode":"gke"}`},
+		{"unknown node pool mode", with(prodSource(`{"externalDomain":"b.example.com"}`), KeyNodePool, `{"mode":"gke"}`),
 			[]string{"market-bus:nodePool.mode", `"gke"`}},
 	}
 	for _, tc := range cases {
@@ -49,11 +52,8 @@ func TestLoadRejectsBadProd(t *testing.T) {
 // TestProgramProd runs the prod program under mocks: node pool, StatefulSet on it, TLS and
 // SASL for the provider with the password kept secret, protected topics, the seed's gate.
 func TestProgramProd(t *testing.T) {
-	t.Setenv("PULUMI_CONFIG_SECRET_KEYS", `["market-bus:saslPassword"]`)
-	rec, err := runProgram(t, "prod", map[string]string{
-		KeyCluster:      `{"externalDomain":"bus.example.com"}`,
-		KeySASLPassword: "s3cret",
-	})
+	t.Setenv("PULUMI_CONFIG_SECRET_KEYS", `["market-bus:saslPassword","market-bus:grafanaToken"]`)
+	rec, err := runProgram(t, "prod", prodSource(`{"externalDomain":"bus.example.com"}`))
 	if err != nil {
 		t.Fatalf("program: %v", err)
 	}
@@ -88,4 +88,20 @@ func TestProgramProd(t *testing.T) {
 	if gate["minThroughputMsgPerSec"].NumberValue() != 100000 || gate["maxP99LatencyMs"].NumberValue() != 100 || gate["maxAvgLatencyMs"].NumberValue() != 50 {
 		t.Errorf("prod gate thresholds = %v", gate)
 	}
+}
+
+func without(m MapSource, key string) MapSource {
+	out := MapSource{}
+	for k, v := range m {
+		if k != key {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+func with(m MapSource, key, value string) MapSource {
+	out := without(m, key)
+	out[key] = value
+	return out
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
 
+	"github.com/marketbus/market-bus/components/cluster"
 	"github.com/marketbus/market-bus/sdk/go/marketbus"
 )
 
@@ -30,12 +31,23 @@ func Program(ctx *pulumi.Context) error {
 	if spec.Cluster.SASL != nil {
 		password = cfg.RequireSecret(KeySASLPassword)
 	}
-	return Deploy(ctx, spec, password)
+	optional := func(key string) pulumi.StringInput {
+		if _, err := cfg.Try(key); err != nil {
+			return nil
+		}
+		return cfg.RequireSecret(key)
+	}
+	mon := monitoringSecrets{
+		adminPassword: optional(KeyGrafanaAdminPassword),
+		token:         optional(KeyGrafanaToken),
+		webhook:       optional(KeyAlertWebhookURL),
+	}
+	return Deploy(ctx, spec, password, mon)
 }
 
 // Deploy registers the stack's resources from a validated Spec. saslPassword is only read
 // when the Spec asks for SASL; it stays a secret all the way into the provider config.
-func Deploy(ctx *pulumi.Context, spec Spec, saslPassword pulumi.StringOutput) error {
+func Deploy(ctx *pulumi.Context, spec Spec, saslPassword pulumi.StringOutput, mon monitoringSecrets) error {
 	ep, err := clusterEndpoints(ctx, spec, saslPassword)
 	if err != nil {
 		return err
@@ -95,6 +107,9 @@ func Deploy(ctx *pulumi.Context, spec Spec, saslPassword pulumi.StringOutput) er
 	if err := deployGate(ctx, spec.Gate, prov, schemaRes[spec.Gate.Subject], bootstrap, topicList, gateDeps); err != nil {
 		return err
 	}
+	if err := deployMonitoring(ctx, spec, ep.cluster, mon); err != nil {
+		return err
+	}
 	ctx.Export("bootstrapServers", bootstrap)
 	ctx.Export("topics", topics)
 	ctx.Export("schemas", schemaOut)
@@ -123,6 +138,8 @@ type endpoints struct {
 	bootstrap pulumi.StringArrayInput
 	// registry is the Schema Registry URL, nil when the stack has none.
 	registry pulumi.StringInput
+	// cluster is the stack's own cluster, nil for an external one.
+	cluster *cluster.RedpandaCluster
 }
 
 // clusterEndpoints returns the Kafka and Schema Registry addresses of the stack's cluster,

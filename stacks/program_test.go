@@ -181,8 +181,10 @@ func keys[V any](m map[string]V) []string {
 }
 
 func TestProgramDevCreatesDockerClusterAndPointsProviderAtIt(t *testing.T) {
+	t.Setenv("PULUMI_CONFIG_SECRET_KEYS", `["market-bus:grafanaAdminPassword"]`)
 	rec, err := runProgram(t, "dev", map[string]string{
-		KeyTopics: `[{"name":"market-telemetry","partitions":12,"replicationFactor":3,"config":{"retention.ms":"604800000","cleanup.policy":"delete"}}]`,
+		KeyTopics:               `[{"name":"market-telemetry","partitions":12,"replicationFactor":3,"config":{"retention.ms":"604800000","cleanup.policy":"delete"}}]`,
+		KeyGrafanaAdminPassword: "admin-pw",
 	})
 	if err != nil {
 		t.Fatalf("program: %v", err)
@@ -202,8 +204,8 @@ func TestProgramDevCreatesDockerClusterAndPointsProviderAtIt(t *testing.T) {
 			volumes++
 		}
 	}
-	if containers != 3 || volumes != 3 {
-		t.Errorf("dev stack: %d containers and %d volumes, want 3 and 3", containers, volumes)
+	if containers != 5 || volumes != 3 {
+		t.Errorf("dev stack: %d containers and %d volumes, want 3 brokers + Prometheus + Grafana and 3 volumes", containers, volumes)
 	}
 	var servers []string
 	for _, v := range rec.reg["pulumi:providers:marketbus::marketbus"].Inputs["bootstrapServers"].ArrayValue() {

@@ -24,6 +24,8 @@ type Spec struct {
 	Gate    GateSpec
 	// NodePool is used by the kubernetes mode only.
 	NodePool NodePoolSpec
+	// Monitoring is used by the docker and kubernetes modes.
+	Monitoring MonitoringSpec
 }
 
 // ClusterSpec says where the brokers come from.
