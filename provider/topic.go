@@ -147,6 +147,13 @@ func (Topic) Update(ctx context.Context, req infer.UpdateRequest[TopicArgs, Topi
 		if err := addPartitions(opCtx, adm, in.Name, in.Partitions, req.DryRun); err != nil {
 			return infer.UpdateResponse[TopicState]{}, err
 		}
+		// The new partitions must be known everywhere before a replication change reads the
+		// assignment; otherwise they would keep the old replication factor.
+		if !req.DryRun {
+			if err := waitTopicReady(ctx, cfg.conn, in.Name, in.Partitions, cfg.timeout()); err != nil {
+				return infer.UpdateResponse[TopicState]{}, err
+			}
+		}
 	}
 	if in.ReplicationFactor != obs.ReplicationFactor {
 		if req.DryRun {
@@ -163,21 +170,20 @@ func (Topic) Update(ctx context.Context, req infer.UpdateRequest[TopicArgs, Topi
 			if err != nil {
 				return infer.UpdateResponse[TopicState]{}, err
 			}
+			if len(cur.Assignment) < in.Partitions {
+				return infer.UpdateResponse[TopicState]{}, fmt.Errorf("topic %q: the cluster lists %d of %d partitions; run the update again",
+					in.Name, len(cur.Assignment), in.Partitions)
+			}
 			if err := changeReplicationFactor(ctx, adm, in.Name, cur.Assignment, in.ReplicationFactor, reassignTimeout); err != nil {
 				return infer.UpdateResponse[TopicState]{}, err
 			}
-			if err := waitReplicationFactor(ctx, cfg.conn, in.Name, in.ReplicationFactor, cfg.timeout()); err != nil {
+			if err := waitReplicationFactor(ctx, cfg.conn, in.Name, in.ReplicationFactor, reassignTimeout); err != nil {
 				return infer.UpdateResponse[TopicState]{}, err
 			}
 		}
 	}
 	if req.DryRun {
 		return infer.UpdateResponse[TopicState]{Output: planned}, nil
-	}
-	if in.Partitions > obs.Partitions {
-		if err := waitTopicReady(ctx, cfg.conn, in.Name, in.Partitions, cfg.timeout()); err != nil {
-			return infer.UpdateResponse[TopicState]{}, err
-		}
 	}
 	out, err := observe(ctx, adm, cfg, in, old.Config)
 	if err != nil {
