@@ -3,6 +3,8 @@ package stacks
 import (
 	"fmt"
 	"path/filepath"
+	"sort"
+	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -18,9 +20,23 @@ func deployGate(ctx *pulumi.Context, g GateSpec, prov pulumi.ProviderResource, s
 		ctx.Export("latencyGate", pulumi.Map{"enabled": pulumi.Bool(false)})
 		return nil
 	}
+	// A topic's id, shape and config all count as "the topics changed": a retention change
+	// measures again, and preview and up agree on it.
 	watch := pulumi.StringArray{pulumi.String("trigger=" + g.Trigger)}
 	for _, t := range topics {
-		watch = append(watch, t.TopicId)
+		watch = append(watch, pulumi.All(t.Name, t.TopicId, t.Partitions, t.ReplicationFactor, t.Config).ApplyT(func(v []any) string {
+			cfg, _ := v[4].(map[string]string)
+			keys := make([]string, 0, len(cfg))
+			for k := range cfg {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			parts := make([]string, len(keys))
+			for i, k := range keys {
+				parts[i] = k + "=" + cfg[k]
+			}
+			return fmt.Sprintf("topic=%v id=%v partitions=%v rf=%v config=%s", v[0], v[1], v[2], v[3], strings.Join(parts, ","))
+		}).(pulumi.StringOutput))
 	}
 	args := &marketbus.LatencyGateArgs{
 		Enabled:                pulumi.BoolPtr(true),
