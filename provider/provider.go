@@ -39,6 +39,7 @@ func New() (p.Provider, error) {
 			infer.Resource(Schema{}),
 			infer.Resource(SubjectConfig{}),
 			infer.Resource(LatencyGate{}),
+			infer.Resource(ClusterHealth{}),
 		).
 		Build()
 	if err != nil {

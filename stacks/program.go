@@ -78,11 +78,25 @@ func Deploy(ctx *pulumi.Context, spec Spec, saslPassword pulumi.StringOutput, mo
 	if err != nil {
 		return fmt.Errorf("registering the marketbus provider: %w", err)
 	}
+	// A cluster the stack creates is only ready when its admin API reports every broker up:
+	// topics, schemas and the gate wait for that, not just for started containers or pods.
+	var ready []pulumi.Resource
+	if ep.cluster != nil {
+		health, err := marketbus.NewClusterHealth(ctx, "cluster-health", &marketbus.ClusterHealthArgs{
+			AdminUrls:       ep.cluster.AdminExternalURLs,
+			ExpectedBrokers: pulumi.Int(spec.Cluster.Brokers),
+			CpuCores:        pulumi.IntPtr(spec.Cluster.CPUCores),
+		}, pulumi.Provider(prov))
+		if err != nil {
+			return fmt.Errorf("registering the cluster health check: %w", err)
+		}
+		ready = append(ready, health)
+	}
 	topics := pulumi.Map{}
 	var topicRes []pulumi.Resource
 	var topicList []*marketbus.Topic
 	for _, t := range spec.Topics {
-		res, err := marketbus.NewTopic(ctx, t.Name, topicArgs(t), pulumi.Provider(prov))
+		res, err := marketbus.NewTopic(ctx, t.Name, topicArgs(t), pulumi.Provider(prov), pulumi.DependsOn(ready))
 		if err != nil {
 			return fmt.Errorf("registering topic %q: %w", t.Name, err)
 		}

@@ -214,6 +214,20 @@ func TestProgramDevCreatesDockerClusterAndPointsProviderAtIt(t *testing.T) {
 	if got := strings.Join(servers, ","); got != "localhost:19092,localhost:29092,localhost:39092" {
 		t.Errorf("provider bootstrapServers = %q, want the brokers' host listeners", got)
 	}
+	health, ok := rec.reg["marketbus:index:ClusterHealth::cluster-health"]
+	if !ok {
+		t.Fatal("no ClusterHealth: topics would be created before the brokers report healthy")
+	}
+	if n := health.Inputs["expectedBrokers"].NumberValue(); n != 3 || health.Inputs["cpuCores"].NumberValue() != 1 {
+		t.Errorf("cluster health inputs = %v", health.Inputs)
+	}
+	if urls := health.Inputs["adminUrls"].ArrayValue(); len(urls) != 3 || !strings.Contains(urls[0].StringValue(), ":19644") {
+		t.Errorf("admin URLs = %v, want the brokers' admin APIs as the host sees them", urls)
+	}
+	topicDeps := rec.reg["marketbus:index:Topic::market-telemetry"].RegisterRPC.GetDependencies()
+	if !containsAll(topicDeps, "ClusterHealth::cluster-health") {
+		t.Errorf("topic dependencies = %v, want the cluster health check", topicDeps)
+	}
 }
 
 func TestLoadRejectsBadDockerCluster(t *testing.T) {

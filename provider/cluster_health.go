@@ -1,0 +1,204 @@
+package provider
+
+import (
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	p "github.com/pulumi/pulumi-go-provider"
+	"github.com/pulumi/pulumi-go-provider/infer"
+)
+
+// ClusterHealth waits until a Redpanda cluster reports every broker healthy through its admin
+// API (/v1/cluster/health_overview): a cluster is only "done" when it can take traffic, not
+// when its containers or pods started. It also refuses to lower the cores per broker, which
+// Redpanda cannot do to an existing broker.
+type ClusterHealth struct{}
+
+// ClusterHealthArgs say where the admin API is and what healthy means.
+type ClusterHealthArgs struct {
+	AdminURLs          []string `pulumi:"adminUrls"`
+	ExpectedBrokers    int      `pulumi:"expectedBrokers"`
+	CPUCores           *int     `pulumi:"cpuCores,optional"`
+	TimeoutSeconds     *int     `pulumi:"timeoutSeconds,optional"`
+	InsecureSkipVerify *bool    `pulumi:"insecureSkipVerify,optional"`
+}
+
+// ClusterHealthState is the last healthy report.
+type ClusterHealthState struct {
+	ClusterHealthArgs
+	Brokers      []int  `pulumi:"brokers"`
+	ControllerID int    `pulumi:"controllerId"`
+	CheckedAt    string `pulumi:"checkedAt"`
+}
+
+// Annotate documents the resource.
+func (c *ClusterHealth) Annotate(a infer.Annotator) {
+	a.Describe(c, "Waits until the Redpanda admin API reports every expected broker up and the cluster healthy; "+
+		"refuses to lower cpuCores of existing brokers.")
+}
+
+// Annotate documents the inputs.
+func (c *ClusterHealthArgs) Annotate(a infer.Annotator) {
+	a.Describe(&c.AdminURLs, "Admin API base URLs, e.g. http://localhost:19644; any one that answers is asked.")
+	a.Describe(&c.ExpectedBrokers, "Brokers the cluster must report, all up.")
+	a.Describe(&c.CPUCores, "Cores (--smp) per broker. A decrease is refused: Redpanda cannot shrink an existing broker's shard count.")
+	a.Describe(&c.TimeoutSeconds, "How long to wait for health.")
+	a.SetDefault(&c.TimeoutSeconds, 300)
+	a.Describe(&c.InsecureSkipVerify, "Skip TLS verification of the admin API (self-signed certificates).")
+}
+
+// healthOverview is the part of /v1/cluster/health_overview the check needs.
+type healthOverview struct {
+	IsHealthy                 bool     `json:"is_healthy"`
+	UnhealthyReasons          []string `json:"unhealthy_reasons"`
+	ControllerID              int      `json:"controller_id"`
+	AllNodes                  []int    `json:"all_nodes"`
+	NodesDown                 []int    `json:"nodes_down"`
+	LeaderlessCount           *int     `json:"leaderless_count"`
+	UnderReplicatedCount      *int     `json:"under_replicated_count"`
+	NodesInRecoveryMode       []int    `json:"nodes_in_recovery_mode"`
+	LeaderlessPartitions      []any    `json:"leaderless_partitions"`
+	UnderReplicatedPartitions []any    `json:"under_replicated_partitions"`
+}
+
+// problems lists why the overview is not the healthy cluster of n brokers.
+func (h healthOverview) problems(n int) []string {
+	var out []string
+	if len(h.AllNodes) < n {
+		out = append(out, fmt.Sprintf("%d of %d brokers joined (nodes %v)", len(h.AllNodes), n, h.AllNodes))
+	}
+	if len(h.NodesDown) > 0 {
+		out = append(out, fmt.Sprintf("brokers down: %v", h.NodesDown))
+	}
+	if len(h.NodesInRecoveryMode) > 0 {
+		out = append(out, fmt.Sprintf("brokers in recovery mode: %v", h.NodesInRecoveryMode))
+	}
+	if !h.IsHealthy {
+		reasons := strings.Join(h.UnhealthyReasons, ", ")
+		if reasons == "" {
+			reasons = "no reason given"
+		}
+		out = append(out, "cluster unhealthy: "+reasons)
+	}
+	return out
+}
+
+// Check validates the URLs and counts before anything is polled.
+func (ClusterHealth) Check(ctx context.Context, req infer.CheckRequest) (infer.CheckResponse[ClusterHealthArgs], error) {
+	args, failures, err := infer.DefaultCheck[ClusterHealthArgs](ctx, req.NewInputs)
+	if err != nil || len(failures) > 0 {
+		return infer.CheckResponse[ClusterHealthArgs]{Inputs: args, Failures: failures}, err
+	}
+	if len(args.AdminURLs) == 0 {
+		failures = append(failures, p.CheckFailure{Property: "adminUrls", Reason: "adminUrls is empty: give the brokers' admin API URLs"})
+	}
+	for _, u := range args.AdminURLs {
+		if pu, err := url.Parse(u); err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
+			failures = append(failures, p.CheckFailure{Property: "adminUrls", Reason: fmt.Sprintf("%q is not an http(s) URL such as http://localhost:19644", u)})
+		}
+	}
+	if args.ExpectedBrokers < 1 {
+		failures = append(failures, p.CheckFailure{Property: "expectedBrokers", Reason: fmt.Sprintf("expectedBrokers is %d: use 1 or more", args.ExpectedBrokers)})
+	}
+	if args.CPUCores != nil && *args.CPUCores < 1 {
+		failures = append(failures, p.CheckFailure{Property: "cpuCores", Reason: fmt.Sprintf("cpuCores is %d: use 1 or more", *args.CPUCores)})
+	}
+	return infer.CheckResponse[ClusterHealthArgs]{Inputs: args, Failures: failures}, nil
+}
+
+// Diff refuses fewer cores per broker; any other change checks health again.
+func (ClusterHealth) Diff(_ context.Context, req infer.DiffRequest[ClusterHealthArgs, ClusterHealthState]) (infer.DiffResponse, error) {
+	old, now := req.State.CPUCores, req.Inputs.CPUCores
+	if old != nil && now != nil && *now < *old {
+		return infer.DiffResponse{}, fmt.Errorf("cpuCores would drop from %d to %d: Redpanda cannot lower the shard count (--smp) of a broker that "+
+			"already has data, it would fail to start. Keep cpuCores at %d, or build a new cluster with fewer cores and move the topics to it",
+			*old, *now, *old)
+	}
+	d := map[string]p.PropertyDiff{}
+	if fmt.Sprint(req.State.AdminURLs) != fmt.Sprint(req.Inputs.AdminURLs) {
+		d["adminUrls"] = p.PropertyDiff{Kind: p.Update}
+	}
+	if req.State.ExpectedBrokers != req.Inputs.ExpectedBrokers {
+		d["expectedBrokers"] = p.PropertyDiff{Kind: p.Update}
+	}
+	if fmt.Sprint(deref(old, 0)) != fmt.Sprint(deref(now, 0)) {
+		d["cpuCores"] = p.PropertyDiff{Kind: p.Update}
+	}
+	return infer.DiffResponse{HasChanges: len(d) > 0, DetailedDiff: d}, nil
+}
+
+// Create waits for health.
+func (ClusterHealth) Create(ctx context.Context, req infer.CreateRequest[ClusterHealthArgs]) (infer.CreateResponse[ClusterHealthState], error) {
+	st, err := waitHealthy(ctx, req.Inputs, req.DryRun)
+	return infer.CreateResponse[ClusterHealthState]{ID: "cluster-health", Output: st}, err
+}
+
+// Update waits for health again, e.g. after a broker count or core change rolled the brokers.
+func (ClusterHealth) Update(ctx context.Context, req infer.UpdateRequest[ClusterHealthArgs, ClusterHealthState]) (infer.UpdateResponse[ClusterHealthState], error) {
+	st, err := waitHealthy(ctx, req.Inputs, req.DryRun)
+	return infer.UpdateResponse[ClusterHealthState]{Output: st}, err
+}
+
+func waitHealthy(ctx context.Context, a ClusterHealthArgs, dryRun bool) (ClusterHealthState, error) {
+	st := ClusterHealthState{ClusterHealthArgs: a}
+	if dryRun {
+		return st, nil
+	}
+	client := &http.Client{Timeout: 5 * time.Second}
+	if a.InsecureSkipVerify != nil && *a.InsecureSkipVerify {
+		client.Transport = &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}} //nolint:gosec // opted in per stack
+	}
+	timeout := time.Duration(deref(a.TimeoutSeconds, 300)) * time.Second
+	log := p.GetLogger(ctx)
+	var last []string
+	err := waitFor(ctx, timeout, fmt.Sprintf("%d healthy brokers", a.ExpectedBrokers), func() (bool, error) {
+		h, err := fetchHealth(ctx, client, a.AdminURLs)
+		if err != nil {
+			last = []string{err.Error()}
+			return false, nil
+		}
+		last = h.problems(a.ExpectedBrokers)
+		if len(last) > 0 {
+			log.InfoStatusf("waiting for the cluster: %s", strings.Join(last, "; "))
+			return false, nil
+		}
+		st.Brokers, st.ControllerID = h.AllNodes, h.ControllerID
+		return true, nil
+	})
+	if err != nil {
+		return st, fmt.Errorf("the cluster did not become healthy: %s (%w)", strings.Join(last, "; "), err)
+	}
+	st.CheckedAt = time.Now().UTC().Format(time.RFC3339)
+	return st, nil
+}
+
+// fetchHealth asks each admin URL in turn; the first answer counts.
+func fetchHealth(ctx context.Context, c *http.Client, urls []string) (healthOverview, error) {
+	var errs []string
+	for _, base := range urls {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(base, "/")+"/v1/cluster/health_overview", nil)
+		if err != nil {
+			return healthOverview{}, err
+		}
+		resp, err := c.Do(req)
+		if err != nil {
+			errs = append(errs, err.Error())
+			continue
+		}
+		var h healthOverview
+		err = json.NewDecoder(resp.Body).Decode(&h)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || err != nil {
+			errs = append(errs, fmt.Sprintf("%s answered %s (%v)", base, resp.Status, err))
+			continue
+		}
+		return h, nil
+	}
+	return healthOverview{}, fmt.Errorf("no admin API answered: %s", strings.Join(errs, "; "))
+}

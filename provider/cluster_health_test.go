@@ -1,0 +1,128 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/blang/semver"
+	p "github.com/pulumi/pulumi-go-provider"
+	"github.com/pulumi/pulumi-go-provider/integration"
+	presource "github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/property"
+)
+
+// fakeAdmin serves /v1/cluster/health_overview: unhealthy for the first `sick` calls.
+func fakeAdmin(t *testing.T, sick int32, healthy healthOverview) *httptest.Server {
+	t.Helper()
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/v1/cluster/health_overview" {
+			http.NotFound(w, r)
+			return
+		}
+		h := healthy
+		if calls.Add(1) <= sick {
+			h = healthOverview{IsHealthy: false, AllNodes: []int{0, 1}, NodesDown: []int{2}, UnhealthyReasons: []string{"nodes_down"}}
+		}
+		_ = json.NewEncoder(w).Encode(h)
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func healthProps(urls []string, brokers, cores, timeout int) property.Map {
+	vals := make([]property.Value, len(urls))
+	for i, u := range urls {
+		vals[i] = property.New(u)
+	}
+	return property.NewMap(map[string]property.Value{
+		"adminUrls":       property.New(property.NewArray(vals)),
+		"expectedBrokers": property.New(float64(brokers)),
+		"cpuCores":        property.New(float64(cores)),
+		"timeoutSeconds":  property.New(float64(timeout)),
+	})
+}
+
+func healthServer(t *testing.T) (func(property.Map) (p.CreateResponse, error), func(property.Map) property.Map) {
+	t.Helper()
+	s := offlineServer(t)
+	urn := presource.NewURN("test", "market-bus", "", "marketbus:index:ClusterHealth", "health")
+	check := func(in property.Map) property.Map {
+		resp, err := s.Check(p.CheckRequest{Urn: urn, Inputs: in})
+		if err != nil || len(resp.Failures) > 0 {
+			t.Fatalf("check: %v %+v", err, resp.Failures)
+		}
+		return resp.Inputs
+	}
+	create := func(in property.Map) (p.CreateResponse, error) {
+		return s.Create(p.CreateRequest{Urn: urn, Properties: check(in)})
+	}
+	return create, check
+}
+
+func TestClusterHealthWaitsUntilEveryBrokerIsUp(t *testing.T) {
+	healthy := healthOverview{IsHealthy: true, ControllerID: 1, AllNodes: []int{0, 1, 2}}
+	srv := fakeAdmin(t, 2, healthy)
+	create, _ := healthServer(t)
+	// The first URL is dead: the check moves on to the next one.
+	resp, err := create(healthProps([]string{"http://127.0.0.1:1", srv.URL}, 3, 1, 30))
+	if err != nil {
+		t.Fatalf("create: %v", err)
+	}
+	if got := resp.Properties.Get("brokers").AsArray().Len(); got != 3 {
+		t.Errorf("brokers = %v", resp.Properties.Get("brokers"))
+	}
+}
+
+func TestClusterHealthTimesOutNamingTheBrokersDown(t *testing.T) {
+	srv := fakeAdmin(t, 1<<30, healthOverview{})
+	create, _ := healthServer(t)
+	_, err := create(healthProps([]string{srv.URL}, 3, 1, 2))
+	if err == nil || !strings.Contains(err.Error(), "brokers down: [2]") || !strings.Contains(err.Error(), "2 of 3 brokers joined") {
+		t.Fatalf("err = %v, want the unhealthy brokers named", err)
+	}
+}
+
+func TestClusterHealthRefusesFewerCores(t *testing.T) {
+	s := offlineServer(t)
+	urn := presource.NewURN("test", "market-bus", "", "marketbus:index:ClusterHealth", "health")
+	state := healthProps([]string{"http://localhost:19644"}, 3, 2, 30).
+		Set("brokers", property.New(property.NewArray([]property.Value{property.New(0.0), property.New(1.0), property.New(2.0)}))).
+		Set("controllerId", property.New(0.0)).Set("checkedAt", property.New("2026-11-27T10:00:00Z"))
+	for _, tc := range []struct {
+		cores   int
+		wantErr bool
+	}{{1, true}, {2, false}, {4, false}} {
+		in, _ := s.Check(p.CheckRequest{Urn: urn, Inputs: healthProps([]string{"http://localhost:19644"}, 3, tc.cores, 30)})
+		_, err := s.Diff(p.DiffRequest{ID: "cluster-health", Urn: urn, State: state, Inputs: in.Inputs, OldInputs: state})
+		if tc.wantErr != (err != nil) || (err != nil && !strings.Contains(err.Error(), "cannot lower the shard count")) {
+			t.Errorf("cores 2 -> %d: err = %v", tc.cores, err)
+		}
+	}
+}
+
+// offlineServer runs the provider in-process, configured for a cluster it never dials:
+// resources that do not speak the Kafka API need no brokers.
+func offlineServer(t *testing.T) integration.Server {
+	t.Helper()
+	prov, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := integration.NewServer(context.Background(), Name, semver.MustParse(Version), integration.WithProvider(prov))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.Configure(p.ConfigureRequest{Args: property.NewMap(map[string]property.Value{
+		"bootstrapServers": property.New(property.NewArray([]property.Value{property.New("127.0.0.1:1")})),
+	})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
