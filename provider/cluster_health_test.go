@@ -16,8 +16,8 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/property"
 )
 
-// fakeAdmin serves /v1/cluster/health_overview: unhealthy for the first `sick` calls.
-func fakeAdmin(t *testing.T, sick int32, healthy healthOverview) *httptest.Server {
+// fakeHealthAdmin serves /v1/cluster/health_overview: unhealthy for the first `sick` calls.
+func fakeHealthAdmin(t *testing.T, sick int32, healthy healthOverview) *httptest.Server {
 	t.Helper()
 	var calls atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -67,7 +67,7 @@ func healthServer(t *testing.T) (func(property.Map) (p.CreateResponse, error), f
 
 func TestClusterHealthWaitsUntilEveryBrokerIsUp(t *testing.T) {
 	healthy := healthOverview{IsHealthy: true, ControllerID: 1, AllNodes: []int{0, 1, 2}}
-	srv := fakeAdmin(t, 2, healthy)
+	srv := fakeHealthAdmin(t, 2, healthy)
 	create, _ := healthServer(t)
 	// The first URL is dead: the check moves on to the next one.
 	resp, err := create(healthProps([]string{"http://127.0.0.1:1", srv.URL}, 3, 1, 30))
@@ -80,7 +80,7 @@ func TestClusterHealthWaitsUntilEveryBrokerIsUp(t *testing.T) {
 }
 
 func TestClusterHealthTimesOutNamingTheBrokersDown(t *testing.T) {
-	srv := fakeAdmin(t, 1<<30, healthOverview{})
+	srv := fakeHealthAdmin(t, 1<<30, healthOverview{})
 	create, _ := healthServer(t)
 	_, err := create(healthProps([]string{srv.URL}, 3, 1, 2))
 	if err == nil || !strings.Contains(err.Error(), "brokers down: [2]") || !strings.Contains(err.Error(), "2 of 3 brokers joined") {

@@ -18,6 +18,8 @@ import (
 	presource "github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/property"
 
+	"github.com/twmb/franz-go/pkg/sr"
+
 	"github.com/marketbus/market-bus/schemas"
 	"github.com/marketbus/market-bus/tests/kafkatest"
 )
@@ -269,5 +271,41 @@ func setCompatibility(t *testing.T, s integration.Server, subject, level string)
 	}
 	if _, err := s.Create(p.CreateRequest{Urn: urn, Properties: chk.Inputs}); err != nil {
 		t.Fatalf("setting %s on %s: %v", level, subject, err)
+	}
+}
+
+// TestSchemaDriftFromANewerVersion: a version registered outside the stack shows in the
+// refreshed state (latestVersion) while the stack keeps the version it manages.
+func TestSchemaDriftFromANewerVersion(t *testing.T) {
+	s := registryServer(t)
+	subject := uniqueSubject(t)
+	v1 := `{"type":"record","name":"D","fields":[{"name":"a","type":"string"}]}`
+	in, _ := checkSchema(t, s, schemaProps(subject, v1, nil))
+	created, err := s.Create(p.CreateRequest{Urn: schemaURN("s"), Properties: in})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = s.Delete(p.DeleteRequest{ID: subject, Urn: schemaURN("s"), Properties: created.Properties})
+	})
+
+	cl, err := sr.NewClient(sr.URLs(kafkatest.RegistryURL()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v2 := `{"type":"record","name":"D","fields":[{"name":"a","type":"string"},{"name":"b","type":["null","string"],"default":null}]}`
+	if _, err := cl.CreateSchema(context.Background(), subject, sr.Schema{Schema: v2}); err != nil {
+		t.Fatal(err)
+	}
+	r, err := s.Read(p.ReadRequest{ID: subject, Urn: schemaURN("s"), Properties: created.Properties, Inputs: in})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Properties.Get("latestVersion").AsNumber() != 2 || r.Properties.Get("version").AsNumber() != 1 {
+		t.Errorf("after an outside registration: version %v latestVersion %v, want 1 and 2",
+			r.Properties.Get("version"), r.Properties.Get("latestVersion"))
+	}
+	if r.Properties.Get("schema").AsString() != v1 {
+		t.Error("the stack's own text must stay in state")
 	}
 }

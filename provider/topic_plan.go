@@ -67,7 +67,11 @@ func validateTopicArgs(a TopicArgs) []p.CheckFailure {
 func configOps(before, after map[string]string, observed map[string]ConfigValue, strict bool) []kadm.AlterConfig {
 	var ops []kadm.AlterConfig
 	for _, k := range sortedKeys(after) {
-		if cur, ok := observed[k]; ok && cur.Value == after[k] {
+		// Skip only when the broker and the recorded state both already hold the value: the
+		// broker answering may trail the cluster, and a drift the refresh recorded must be
+		// corrected even if this particular broker has not seen it yet.
+		prev, recorded := before[k]
+		if cur, ok := observed[k]; ok && cur.Value == after[k] && (!recorded || prev == after[k]) {
 			continue
 		}
 		ops = append(ops, kadm.AlterConfig{Op: kadm.SetConfig, Name: k, Value: kadm.StringPtr(after[k])})

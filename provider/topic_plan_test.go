@@ -36,6 +36,8 @@ func TestConfigOps(t *testing.T) {
 		{"keys set outside Pulumi are left alone", nil, map[string]string{"retention.ms": "604800000"}, false, nil},
 		{"strict removes keys set outside Pulumi", nil, map[string]string{"retention.ms": "604800000", "cleanup.policy": "delete"}, true,
 			[]op{{"delete", "segment.bytes", ""}}},
+		{"recorded drift is corrected even if this broker has not seen it", map[string]string{"retention.ms": "5"}, map[string]string{"retention.ms": "604800000"}, false,
+			[]op{{"set", "retention.ms", "604800000"}}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
