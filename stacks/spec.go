@@ -159,9 +159,11 @@ func defaultsFor(stack string) (ClusterSpec, GateSpec, bool) {
 			ExternalServiceType: "LoadBalancer"}, slo, true
 	case "local":
 		// Three JVM brokers and the benchmark share 2 cores here. A sweep on this machine kept
-		// p99 under 100 ms up to 180k msg/s; the gate offers a third of that so a shared,
-		// noisy CI machine still meets the seed's latency SLO (see README).
-		slo.Rate, slo.MinThroughputMsgPerSec, slo.DurationSeconds, slo.WarmupSeconds, slo.Producers, slo.Consumers = 60000, 57000, 20, 5, 1, 1
+		// p99 under 100 ms up to 180k msg/s once warm; freshly started JVMs on a busy machine
+		// need seconds of load before they get there. The gate offers less than a quarter of
+		// the maximum after a 10 s warm-up, so a shared CI machine still meets the seed's
+		// latency SLO (see README).
+		slo.Rate, slo.MinThroughputMsgPerSec, slo.DurationSeconds, slo.WarmupSeconds, slo.Producers, slo.Consumers = 40000, 38000, 20, 10, 1, 1
 		return ClusterSpec{
 			Mode:              ModeExternal,
 			Brokers:           3,
