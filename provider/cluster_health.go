@@ -157,7 +157,7 @@ func waitHealthy(ctx context.Context, a ClusterHealthArgs, dryRun bool) (Cluster
 	timeout := time.Duration(deref(a.TimeoutSeconds, 300)) * time.Second
 	log := p.GetLogger(ctx)
 	var last []string
-	err := waitFor(ctx, timeout, fmt.Sprintf("%d healthy brokers", a.ExpectedBrokers), func() (bool, error) {
+	err := waitFor(ctx, timeout, fmt.Sprintf("%d healthy brokers", a.ExpectedBrokers), func(ctx context.Context) (bool, error) {
 		h, err := fetchHealth(ctx, client, a.AdminURLs)
 		if err != nil {
 			last = []string{err.Error()}

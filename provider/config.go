@@ -158,9 +158,7 @@ func (c Config) kgoOpts() ([]kgo.Opt, error) {
 		kgo.DialTimeout(5 * time.Second),
 		kgo.RetryTimeout(c.timeout()),
 		kgo.RequestRetries(10),
-		kgo.RetryBackoffFn(func(tries int) time.Duration {
-			return time.Duration(100*(1<<min(tries, 5))) * time.Millisecond
-		}),
+		kgo.RetryBackoffFn(retryDelay),
 	}
 	sec, err := c.securityOpts()
 	return append(opts, sec...), err

@@ -80,8 +80,10 @@ func (Topic) Create(ctx context.Context, req infer.CreateRequest[TopicArgs]) (in
 	}
 	// From here on the topic exists: a failure must still record it in state (as a resource
 	// that failed to initialise), or the next update would try to create it again and stop
-	// at "already exists".
+	// at "already exists". effectiveConfig is a required output: without it the recorded
+	// state cannot be decoded and the next Diff and Update fail; the update fills it in.
 	state.TopicID = id
+	state.EffectiveConfig = map[string]ConfigValue{}
 	if err := waitTopicReady(ctx, cfg.conn, in.Name, in.Partitions, cfg.timeout()); err != nil {
 		return infer.CreateResponse[TopicState]{ID: in.Name, Output: state},
 			infer.ResourceInitFailedError{Reasons: []string{fmt.Sprintf("topic %q was created but is not ready: %v", in.Name, err)}}

@@ -121,51 +121,45 @@ func stringPtrs(m map[string]string) map[string]*string {
 }
 
 // createTopic creates the topic, or with validateOnly asks the broker whether it would.
+// Retriable broker errors are retried. A broker may answer REQUEST_TIMED_OUT and still
+// create the topic; a retry then meets TOPIC_ALREADY_EXISTS, and a topic of the requested
+// shape is taken as the one the earlier attempt created (Create checked that it did not
+// exist before).
 func createTopic(ctx context.Context, adm *kadm.Client, a TopicArgs, validateOnly bool) (string, error) {
 	create := adm.CreateTopics
 	if validateOnly {
 		create = adm.ValidateCreateTopics
 	}
-	resps, err := create(ctx, int32(a.Partitions), int16(a.ReplicationFactor), stringPtrs(a.Config), a.Name)
-	if err != nil {
-		return "", fmt.Errorf("creating topic %q: %w", a.Name, err)
-	}
-	r, ok := resps[a.Name]
-	if !ok {
-		return "", fmt.Errorf("creating topic %q: the broker did not answer for this topic", a.Name)
-	}
-	if errors.Is(r.Err, kerr.TopicAlreadyExists) {
-		return "", fmt.Errorf("topic %q already exists on the cluster and is not managed by this stack: "+
-			"import it with `pulumi import marketbus:index:Topic <resource-name> %s` instead of creating it", a.Name, a.Name)
-	}
-	if r.Err != nil {
-		return "", fmt.Errorf("creating topic %q: %w", a.Name, brokerError(r.Err, r.ErrMessage))
-	}
-	return r.ID.String(), nil
-}
-
-// waitFor polls check until it reports done, the context ends, or the timeout passes.
-func waitFor(ctx context.Context, timeout time.Duration, what string, check func() (bool, error)) error {
-	deadline := time.Now().Add(timeout)
-	delay := 50 * time.Millisecond
-	for {
-		done, err := check()
+	var r kadm.CreateTopicResponse
+	retried := false
+	err := retryRetriable(ctx, func() error {
+		resps, err := create(ctx, int32(a.Partitions), int16(a.ReplicationFactor), stringPtrs(a.Config), a.Name)
 		if err != nil {
 			return err
 		}
-		if done {
-			return nil
+		var ok bool
+		if r, ok = resps[a.Name]; !ok {
+			return errors.New("the broker did not answer for this topic")
 		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("timed out after %s waiting for %s", timeout, what)
+		if kerr.IsRetriable(r.Err) {
+			retried = true
 		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("waiting for %s: %w", what, ctx.Err())
-		case <-time.After(delay):
+		return brokerError(r.Err, r.ErrMessage)
+	})
+	if errors.Is(err, kerr.TopicAlreadyExists) && retried && !validateOnly {
+		if obs, derr := describeTopic(ctx, adm, a.Name); derr == nil &&
+			obs.Partitions == a.Partitions && obs.ReplicationFactor == a.ReplicationFactor {
+			return obs.ID, nil
 		}
-		delay = min(delay*2, time.Second)
 	}
+	if errors.Is(err, kerr.TopicAlreadyExists) {
+		return "", fmt.Errorf("topic %q already exists on the cluster and is not managed by this stack: "+
+			"import it with `pulumi import marketbus:index:Topic <resource-name> %s` instead of creating it", a.Name, a.Name)
+	}
+	if err != nil {
+		return "", fmt.Errorf("creating topic %q: %w", a.Name, err)
+	}
+	return r.ID.String(), nil
 }
 
 // perBrokerMetadata asks every broker, not just one, what it knows of the topic: metadata
@@ -207,7 +201,7 @@ func perBrokerMetadata(ctx context.Context, cl *kgo.Client, adm *kadm.Client, na
 // waitTopicReady waits until every broker lists every partition of the topic with a leader,
 // so the resource is only recorded as created once any client can use it.
 func waitTopicReady(ctx context.Context, c *connection, name string, partitions int, timeout time.Duration) error {
-	return waitFor(ctx, timeout, fmt.Sprintf("every broker to list topic %q with %d led partitions", name, partitions), func() (bool, error) {
+	return waitFor(ctx, timeout, fmt.Sprintf("every broker to list topic %q with %d led partitions", name, partitions), func(ctx context.Context) (bool, error) {
 		views, err := perBrokerMetadata(ctx, c.cl, c.adm, name)
 		if err != nil {
 			return false, nil
@@ -228,7 +222,7 @@ func deleteTopic(ctx context.Context, c *connection, name string, timeout time.D
 	if err != nil && !errors.Is(err, kerr.UnknownTopicOrPartition) {
 		return fmt.Errorf("deleting topic %q: %w", name, brokerError(err, r.ErrMessage))
 	}
-	return waitFor(ctx, timeout, fmt.Sprintf("topic %q to be gone from every broker", name), func() (bool, error) {
+	return waitFor(ctx, timeout, fmt.Sprintf("topic %q to be gone from every broker", name), func(ctx context.Context) (bool, error) {
 		views, err := perBrokerMetadata(ctx, c.cl, c.adm, name)
 		if err != nil {
 			return false, nil
@@ -252,14 +246,22 @@ func alterConfig(ctx context.Context, adm *kadm.Client, name string, ops []kadm.
 	if validateOnly {
 		alter = adm.ValidateAlterTopicConfigs
 	}
-	resps, err := alter(ctx, ops, name)
+	// Set and delete operations are idempotent, so retrying a retriable error is safe even
+	// when the broker applied the first attempt.
+	err := retryRetriable(ctx, func() error {
+		resps, err := alter(ctx, ops, name)
+		if err != nil {
+			return err
+		}
+		for _, r := range resps {
+			if r.Err != nil {
+				return brokerError(r.Err, r.ErrMessage)
+			}
+		}
+		return nil
+	})
 	if err != nil {
 		return fmt.Errorf("altering config of topic %q: %w", name, err)
-	}
-	for _, r := range resps {
-		if r.Err != nil {
-			return fmt.Errorf("altering config of topic %q: %w", name, brokerError(r.Err, r.ErrMessage))
-		}
 	}
 	return nil
 }
@@ -360,7 +362,7 @@ func changeReplicationFactor(ctx context.Context, adm *kadm.Client, name string,
 	if err := resps.Error(); err != nil {
 		return fmt.Errorf("changing replication factor of topic %q: %w", name, err)
 	}
-	return waitFor(ctx, timeout, fmt.Sprintf("reassignment of topic %q to finish", name), func() (bool, error) {
+	return waitFor(ctx, timeout, fmt.Sprintf("reassignment of topic %q to finish", name), func(ctx context.Context) (bool, error) {
 		ls, err := adm.ListPartitionReassignments(ctx, kadm.TopicsSet{name: {}})
 		if err != nil {
 			return false, nil

@@ -51,7 +51,7 @@ func waitConfigApplied(ctx context.Context, c *connection, topic string, ops []k
 	for i, o := range ops {
 		keys[i] = o.Name
 	}
-	return waitFor(ctx, timeout, fmt.Sprintf("every broker to report the new config of topic %q", topic), func() (bool, error) {
+	return waitFor(ctx, timeout, fmt.Sprintf("every broker to report the new config of topic %q", topic), func(ctx context.Context) (bool, error) {
 		ids, err := brokerIDs(ctx, c.adm)
 		if err != nil {
 			return false, nil
@@ -81,7 +81,7 @@ func waitConfigApplied(ctx context.Context, c *connection, topic string, ops []k
 
 // waitReplicationFactor waits until every broker lists every partition with rf replicas.
 func waitReplicationFactor(ctx context.Context, c *connection, topic string, rf int, timeout time.Duration) error {
-	return waitFor(ctx, timeout, fmt.Sprintf("every broker to list topic %q with replication factor %d", topic, rf), func() (bool, error) {
+	return waitFor(ctx, timeout, fmt.Sprintf("every broker to list topic %q with replication factor %d", topic, rf), func(ctx context.Context) (bool, error) {
 		ids, err := brokerIDs(ctx, c.adm)
 		if err != nil {
 			return false, nil
