@@ -90,6 +90,7 @@ func monitoringArgs(s Spec, rp *cluster.RedpandaCluster, secrets monitoringSecre
 		},
 		Kubernetes: monitoring.KubernetesArgs{
 			Namespace: s.Cluster.Namespace, PrometheusOperator: m.PrometheusOperator,
+			ServiceSelector: cluster.MetricsServiceSelector("redpanda", s.Stack), AdminPortName: "admin",
 			PrometheusURL: m.PrometheusURL, GrafanaURL: m.GrafanaURL, GrafanaToken: secrets.token,
 		},
 	}

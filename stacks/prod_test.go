@@ -3,6 +3,8 @@ package stacks
 import (
 	"strings"
 	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 )
 
 // prodSource is a complete prod config around the given cluster object.
@@ -53,7 +55,9 @@ func TestLoadRejectsBadProd(t *testing.T) {
 // SASL for the provider with the password kept secret, protected topics, the seed's gate.
 func TestProgramProd(t *testing.T) {
 	t.Setenv("PULUMI_CONFIG_SECRET_KEYS", `["market-bus:saslPassword","market-bus:grafanaToken"]`)
-	rec, err := runProgram(t, "prod", prodSource(`{"externalDomain":"bus.example.com"}`))
+	src := prodSource(`{"externalDomain":"bus.example.com"}`)
+	src[KeyMonitoring] = `{"prometheusOperator":true,"grafanaUrl":"https://grafana.example.com","contactEmails":["oncall@example.com"]}`
+	rec, err := runProgram(t, "prod", src)
 	if err != nil {
 		t.Fatalf("program: %v", err)
 	}
@@ -83,6 +87,18 @@ func TestProgramProd(t *testing.T) {
 		if r.TypeToken == "marketbus:index:Topic" && !r.Inputs["deletionProtection"].BoolValue() {
 			t.Errorf("prod topic %s is not protected from deletion", r.Name)
 		}
+	}
+	sm, ok := rec.reg["kubernetes:monitoring.coreos.com/v1:ServiceMonitor::monitoring-servicemonitor"]
+	if !ok {
+		t.Errorf("no ServiceMonitor although prod runs the Prometheus operator; registered %v", keys(rec.reg))
+	} else if !strings.Contains(resource.NewObjectProperty(sm.Inputs).String(), "/public_metrics") {
+		t.Errorf("ServiceMonitor does not scrape /public_metrics: %v", sm.Inputs)
+	}
+	if auth := rec.reg["pulumi:providers:grafana::monitoring-grafana-provider"].Inputs["auth"]; !auth.IsSecret() {
+		t.Errorf("the Grafana token reaches the provider as %v, want a secret", auth)
+	}
+	if n := len(findType(rec, "grafana:oss/dashboard:Dashboard")); n != 3 {
+		t.Errorf("%d dashboards on prod, want 3", n)
 	}
 	gate := rec.reg["marketbus:index:LatencyGate::latency-gate"].Inputs
 	if gate["minThroughputMsgPerSec"].NumberValue() != 100000 || gate["maxP99LatencyMs"].NumberValue() != 100 || gate["maxAvgLatencyMs"].NumberValue() != 50 {

@@ -82,13 +82,28 @@ func portArgs(ps []servicePort) corev1.ServicePortArray {
 // services creates the headless Service that gives every pod its DNS name,
 // the ClusterIP Service in-cluster clients bootstrap from and, with an
 // external domain, the Services that publish the external listeners.
+// ServiceRoleLabel tells the cluster's Services apart; a ServiceMonitor selects the
+// headless one, so every broker is scraped once, not once per Service that reaches it.
+const ServiceRoleLabel = "marketbus.io/service-role"
+
+// MetricsServiceSelector selects the headless Service of the cluster named instance.
+func MetricsServiceSelector(instance, stack string) map[string]string {
+	sel := ClusterLabels(instance, stack)
+	sel[ServiceRoleLabel] = "headless"
+	return sel
+}
+
 func services(ctx *pulumi.Context, name string, a Args, brokers []BrokerConfig, labels map[string]string, opts []pulumi.ResourceOption) ([]*corev1.Service, error) {
 	k := a.Kubernetes
 	sel := pulumi.ToStringMap(selectorLabels(name))
 	b0 := brokers[0]
 	var out []*corev1.Service
-	create := func(logical, svcName string, spec *corev1.ServiceSpecArgs, annotations map[string]string) error {
-		meta := objectMeta(svcName, k.Namespace, labels)
+	create := func(logical, svcName, role string, spec *corev1.ServiceSpecArgs, annotations map[string]string) error {
+		withRole := map[string]string{ServiceRoleLabel: role}
+		for k, v := range labels {
+			withRole[k] = v
+		}
+		meta := objectMeta(svcName, k.Namespace, withRole)
 		if len(annotations) > 0 {
 			meta.Annotations = pulumi.ToStringMap(annotations)
 		}
@@ -102,7 +117,7 @@ func services(ctx *pulumi.Context, name string, a Args, brokers []BrokerConfig, 
 
 	// Not-ready pods must resolve too: brokers find their seeds by these
 	// names before any of them is ready.
-	if err := create(name+"-headless", k.ServiceName, &corev1.ServiceSpecArgs{
+	if err := create(name+"-headless", k.ServiceName, "headless", &corev1.ServiceSpecArgs{
 		ClusterIP:                pulumi.String("None"),
 		PublishNotReadyAddresses: pulumi.Bool(true),
 		Selector:                 sel,
@@ -110,7 +125,7 @@ func services(ctx *pulumi.Context, name string, a Args, brokers []BrokerConfig, 
 	}, nil); err != nil {
 		return nil, err
 	}
-	if err := create(name+"-client", ClientServiceName, &corev1.ServiceSpecArgs{
+	if err := create(name+"-client", ClientServiceName, "client", &corev1.ServiceSpecArgs{
 		Type:     pulumi.String("ClusterIP"),
 		Selector: sel,
 		Ports:    portArgs(internalPorts(b0, false)),
@@ -124,7 +139,7 @@ func services(ctx *pulumi.Context, name string, a Args, brokers []BrokerConfig, 
 	// node X reaches the broker on node X (one per node, by anti-affinity)
 	// and the client's source address is kept.
 	if k.ExternalServiceType == ExternalNodePort {
-		err := create(name+"-external", ExternalServiceName, &corev1.ServiceSpecArgs{
+		err := create(name+"-external", ExternalServiceName, "external", &corev1.ServiceSpecArgs{
 			Type:                  pulumi.String("NodePort"),
 			ExternalTrafficPolicy: pulumi.String("Local"),
 			Selector:              sel,
@@ -139,7 +154,7 @@ func services(ctx *pulumi.Context, name string, a Args, brokers []BrokerConfig, 
 		pod := fmt.Sprintf("%s-%d", StatefulSetName, b.Index)
 		podSel := selectorLabels(name)
 		podSel["statefulset.kubernetes.io/pod-name"] = pod
-		err := create(fmt.Sprintf("%s-external-%d", name, b.Index), pod+"-external", &corev1.ServiceSpecArgs{
+		err := create(fmt.Sprintf("%s-external-%d", name, b.Index), pod+"-external", "external", &corev1.ServiceSpecArgs{
 			Type:                  pulumi.String("LoadBalancer"),
 			ExternalTrafficPolicy: pulumi.String("Local"),
 			Selector:              pulumi.ToStringMap(podSel),

@@ -198,7 +198,7 @@ func TestKubernetesLoadBalancerPerBroker(t *testing.T) {
 		assertInputs(t, svc, map[string]any{
 			"metadata": map[string]any{
 				"name": fmt.Sprintf("redpanda-%d-external", i), "namespace": "marketbus",
-				"labels":      stringAnyMap(ClusterLabels("bus", "prod")),
+				"labels":      withRole(ClusterLabels("bus", "prod"), "external"),
 				"annotations": map[string]any{"service.beta.kubernetes.io/aws-load-balancer-type": "nlb"},
 			},
 			"spec": map[string]any{
@@ -263,4 +263,37 @@ func stringMap(m map[string]any) map[string]string {
 		out[k] = v.(string)
 	}
 	return out
+}
+
+// withRole is a Service's labels: the cluster's plus its role.
+func withRole(labels map[string]string, role string) map[string]any {
+	m := stringAnyMap(labels)
+	m[ServiceRoleLabel] = role
+	return m
+}
+
+// TestMetricsSelectorMatchesOnlyTheHeadlessService: a ServiceMonitor with this selector
+// scrapes each broker once; matching the client or external Services too would scrape
+// every broker two or three times.
+func TestMetricsSelectorMatchesOnlyTheHeadlessService(t *testing.T) {
+	a := prodArgs()
+	a.Kubernetes.ExternalServiceType = ExternalLoadBalancer
+	m, _ := deployProd(t, a)
+	var matched []string
+	for _, r := range m.sorted() {
+		if r.Type != "kubernetes:core/v1:Service" {
+			continue
+		}
+		labels, _ := r.Inputs["metadata"].(map[string]any)["labels"].(map[string]any)
+		all := true
+		for k, v := range MetricsServiceSelector("bus", "prod") {
+			all = all && labels[k] == v
+		}
+		if all {
+			matched = append(matched, r.Name)
+		}
+	}
+	if len(matched) != 1 || matched[0] != "bus-headless" {
+		t.Errorf("metrics selector matches %v, want only bus-headless", matched)
+	}
 }
