@@ -51,3 +51,10 @@ vet:
 clean:
 	scripts/local-cluster wipe || true
 	rm -rf .state reports
+
+## render-prod: render the prod stack's Kubernetes manifests offline (a render-mode provider, no
+## cluster) and decode each strictly into its k8s.io/api type. Heavy (builds the Kubernetes
+## provider plugin, 5-10 min cold): not part of test or CI.
+.PHONY: render-prod
+render-prod:
+	scripts/render-prod-manifests

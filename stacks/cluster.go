@@ -149,7 +149,7 @@ func deployCluster(ctx *pulumi.Context, s Spec, password pulumi.StringInput) (en
 	var rp *cluster.RedpandaCluster
 	var err error
 	if s.Cluster.Mode == ModeKubernetes {
-		rp, err = deployKubernetes(ctx, s, password)
+		rp, err = DeployKubernetes(ctx, s, password)
 	} else {
 		args, errs := clusterArgs(s, password)
 		if len(errs) > 0 {

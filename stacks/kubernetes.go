@@ -116,9 +116,11 @@ func (s Spec) validateKubernetes() []error {
 	return errs
 }
 
-// deployKubernetes creates the node pool and the cluster on it.
-func deployKubernetes(ctx *pulumi.Context, s Spec, password pulumi.StringInput) (*cluster.RedpandaCluster, error) {
-	np, err := nodepool.NewNodePool(ctx, "brokers", ptr(nodePoolArgs(s)))
+// DeployKubernetes creates the node pool and the cluster on it from a validated Spec. opts
+// go to both components: the render check (tests/render) passes a Kubernetes provider in
+// render mode, so the manifests it decodes are exactly the ones prod would apply.
+func DeployKubernetes(ctx *pulumi.Context, s Spec, password pulumi.StringInput, opts ...pulumi.ResourceOption) (*cluster.RedpandaCluster, error) {
+	np, err := nodepool.NewNodePool(ctx, "brokers", ptr(nodePoolArgs(s)), opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -127,7 +129,7 @@ func deployKubernetes(ctx *pulumi.Context, s Spec, password pulumi.StringInput) 
 		return nil, errors.Join(errs...)
 	}
 	args.Kubernetes.WaitFor = np.WaitFor()
-	return cluster.NewRedpandaCluster(ctx, "redpanda", &args)
+	return cluster.NewRedpandaCluster(ctx, "redpanda", &args, opts...)
 }
 
 func ptr[T any](v T) *T { return &v }
