@@ -152,21 +152,3 @@ func TestCheckAdvertisedKubernetes(t *testing.T) {
 		})
 	}
 }
-
-func TestParseImageRef(t *testing.T) {
-	tests := []struct {
-		ref  string
-		want ImageRef
-	}{
-		{"redpandadata/redpanda:v25.2.1", ImageRef{"redpandadata/redpanda", "v25.2.1", ""}},
-		{"docker.redpanda.com/redpandadata/redpanda:v25.2.1", ImageRef{"docker.redpanda.com/redpandadata/redpanda", "v25.2.1", ""}},
-		{"localhost:5000/redpanda", ImageRef{"localhost:5000/redpanda", "", ""}},
-		{"redpanda@sha256:aa", ImageRef{"redpanda", "", "sha256:aa"}},
-		{"redpanda:v1.2.3@sha256:aa", ImageRef{"redpanda", "v1.2.3", "sha256:aa"}},
-	}
-	for _, tt := range tests {
-		if got := ParseImageRef(tt.ref); got != tt.want {
-			t.Errorf("ParseImageRef(%q) = %+v, want %+v", tt.ref, got, tt.want)
-		}
-	}
-}

@@ -1,59 +1,33 @@
 package guardrails
 
 import (
+	"github.com/marketbus/market-bus/imageref"
+
 	"fmt"
-	"regexp"
-	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/policyx"
 )
-
-// sha256Ref is a content digest; Docker also reports image IDs in this form.
-var sha256Ref = regexp.MustCompile(`^sha256:[0-9a-f]{64}$`)
-
-// imageRef is a parsed image reference.
-type imageRef struct {
-	repository, tag, digest string
-}
-
-// parseImageRef splits ref into repository, tag and digest. A colon separates a tag only
-// after the last slash, so a registry port (localhost:5000/redpanda) is not a tag.
-func parseImageRef(ref string) imageRef {
-	var r imageRef
-	rest := ref
-	if at := strings.LastIndex(rest, "@"); at >= 0 {
-		r.digest = rest[at+1:]
-		rest = rest[:at]
-	}
-	slash := strings.LastIndex(rest, "/")
-	if colon := strings.LastIndex(rest, ":"); colon > slash {
-		r.tag = rest[colon+1:]
-		rest = rest[:colon]
-	}
-	r.repository = rest
-	return r
-}
 
 // unpinned says why ref does not pin one image build, or "" when it does. A digest pins by
 // content and wins over any tag; a bare image ID (sha256:<hex>, what a docker Container gets
 // from its RemoteImage) is pinned too.
 func unpinned(ref string, forbiddenTags []string) string {
-	if sha256Ref.MatchString(ref) {
+	if imageref.IsDigest(ref) {
 		return ""
 	}
-	r := parseImageRef(ref)
+	r := imageref.Parse(ref)
 	switch {
-	case r.repository == "":
+	case r.Repository == "":
 		return "has no repository"
-	case r.digest != "":
-		if !sha256Ref.MatchString(r.digest) {
-			return fmt.Sprintf("has a malformed digest %q (want sha256: and 64 lowercase hex digits)", r.digest)
+	case r.Digest != "":
+		if !imageref.IsDigest(r.Digest) {
+			return fmt.Sprintf("has a malformed digest %q (want sha256: and 64 lowercase hex digits)", r.Digest)
 		}
 		return ""
-	case r.tag == "":
+	case r.Tag == "":
 		return "has no tag, so the registry's latest is pulled, which moves"
-	case containsFold(forbiddenTags, r.tag):
-		return fmt.Sprintf("uses the moving tag %q", r.tag)
+	case containsFold(forbiddenTags, r.Tag):
+		return fmt.Sprintf("uses the moving tag %q", r.Tag)
 	}
 	return ""
 }

@@ -1,6 +1,8 @@
 package guardrails
 
 import (
+	"github.com/marketbus/market-bus/imageref"
+
 	"fmt"
 	"strings"
 
@@ -149,7 +151,7 @@ func isBrokerPodContainer(c podContainer) bool {
 // isRedpandaImage reports whether ref is a Redpanda broker image (…/redpanda[:tag][@digest]),
 // not Console or another Redpanda product.
 func isRedpandaImage(ref string) bool {
-	repo := parseImageRef(ref).repository
+	repo := imageref.Parse(ref).Repository
 	return repo == "redpanda" || strings.HasSuffix(repo, "/redpanda")
 }
 
