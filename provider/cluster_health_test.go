@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -9,7 +8,6 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/blang/semver"
 	p "github.com/pulumi/pulumi-go-provider"
 	"github.com/pulumi/pulumi-go-provider/integration"
 	presource "github.com/pulumi/pulumi/sdk/v3/go/common/resource"
@@ -110,19 +108,5 @@ func TestClusterHealthRefusesFewerCores(t *testing.T) {
 // resources that do not speak the Kafka API need no brokers.
 func offlineServer(t *testing.T) integration.Server {
 	t.Helper()
-	prov, err := New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := integration.NewServer(context.Background(), Name, semver.MustParse(Version), integration.WithProvider(prov))
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = s.Configure(p.ConfigureRequest{Args: property.NewMap(map[string]property.Value{
-		"bootstrapServers": property.New(property.NewArray([]property.Value{property.New("127.0.0.1:1")})),
-	})})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
+	return configuredServer(t, []string{"127.0.0.1:1"}, nil)
 }

@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/blang/semver"
 	p "github.com/pulumi/pulumi-go-provider"
 	"github.com/pulumi/pulumi-go-provider/integration"
 	presource "github.com/pulumi/pulumi/sdk/v3/go/common/resource"
@@ -33,26 +32,9 @@ func registryServer(t *testing.T) integration.Server {
 		t.Fatalf("the schema registry at %s is not up (%v): run `scripts/local-cluster start`", kafkatest.RegistryURL(), err)
 	}
 	resp.Body.Close()
-	prov, err := New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := integration.NewServer(context.Background(), Name, semver.MustParse(Version), integration.WithProvider(prov))
-	if err != nil {
-		t.Fatal(err)
-	}
-	servers := []property.Value{}
-	for _, b := range kafkatest.Bootstrap() {
-		servers = append(servers, property.New(b))
-	}
-	err = s.Configure(p.ConfigureRequest{Args: property.NewMap(map[string]property.Value{
-		"bootstrapServers": property.New(property.NewArray(servers)),
-		"schemaRegistry":   property.New(property.NewMap(map[string]property.Value{"url": property.New(kafkatest.RegistryURL())})),
-	})})
-	if err != nil {
-		t.Fatalf("configure: %v", err)
-	}
-	return s
+	return configuredServer(t, kafkatest.Bootstrap(), map[string]property.Value{
+		"schemaRegistry": property.New(property.NewMap(map[string]property.Value{"url": property.New(kafkatest.RegistryURL())})),
+	})
 }
 
 func schemaURN(name string) presource.URN {

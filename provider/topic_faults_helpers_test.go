@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/blang/semver"
 	p "github.com/pulumi/pulumi-go-provider"
 	"github.com/pulumi/pulumi-go-provider/integration"
 	presource "github.com/pulumi/pulumi/sdk/v3/go/common/resource"
@@ -44,26 +43,7 @@ func kfCluster(t *testing.T) *kfake.Cluster {
 // kfServer runs our provider in-process, configured for the kfake cluster.
 func kfServer(t *testing.T, c *kfake.Cluster) integration.Server {
 	t.Helper()
-	prov, err := New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := integration.NewServer(context.Background(), Name, semver.MustParse(Version), integration.WithProvider(prov))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var servers []property.Value
-	for _, a := range c.ListenAddrs() {
-		servers = append(servers, property.New(a))
-	}
-	err = s.Configure(p.ConfigureRequest{Args: property.NewMap(map[string]property.Value{
-		"bootstrapServers":      property.New(property.NewArray(servers)),
-		"requestTimeoutSeconds": property.New(float64(faultTimeout)),
-	})})
-	if err != nil {
-		t.Fatalf("configure: %v", err)
-	}
-	return s
+	return configuredServer(t, c.ListenAddrs(), map[string]property.Value{"requestTimeoutSeconds": property.New(float64(faultTimeout))})
 }
 
 // kfAdmin is an independent client for looking at the kfake cluster. Controls and faults

@@ -17,8 +17,9 @@ import (
 	"github.com/marketbus/market-bus/tests/kafkatest"
 )
 
-// server runs our provider in-process, configured for the local 3-broker cluster.
-func server(t *testing.T) integration.Server {
+// configuredServer runs our provider in-process with the given provider config, the way the
+// engine would after Configure.
+func configuredServer(t *testing.T, bootstrap []string, extra map[string]property.Value) integration.Server {
 	t.Helper()
 	prov, err := New()
 	if err != nil {
@@ -28,18 +29,24 @@ func server(t *testing.T) integration.Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	servers := make([]property.Value, 0, 3)
-	for _, b := range kafkatest.Bootstrap() {
+	servers := make([]property.Value, 0, len(bootstrap))
+	for _, b := range bootstrap {
 		servers = append(servers, property.New(b))
 	}
-	err = s.Configure(p.ConfigureRequest{Args: property.NewMap(map[string]property.Value{
-		"bootstrapServers":      property.New(property.NewArray(servers)),
-		"requestTimeoutSeconds": property.New(30.0),
-	})})
-	if err != nil {
+	args := map[string]property.Value{"bootstrapServers": property.New(property.NewArray(servers))}
+	for k, v := range extra {
+		args[k] = v
+	}
+	if err := s.Configure(p.ConfigureRequest{Args: property.NewMap(args)}); err != nil {
 		t.Fatalf("configure: %v", err)
 	}
 	return s
+}
+
+// server runs our provider configured for the local 3-broker cluster.
+func server(t *testing.T) integration.Server {
+	t.Helper()
+	return configuredServer(t, kafkatest.Bootstrap(), map[string]property.Value{"requestTimeoutSeconds": property.New(30.0)})
 }
 
 // uniqueTopic gives each test its own topic so tests never see each other's leftovers.
