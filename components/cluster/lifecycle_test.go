@@ -10,12 +10,12 @@ import (
 )
 
 // runScript runs a rendered script with bash, StartDir pointed at dir and
-// the fake commands in bin first on PATH. It skips where bash is missing.
+// the fake commands in bin first on PATH.
 func runScript(t *testing.T, script, dir, bin string, env ...string) string {
 	t.Helper()
 	bash, err := exec.LookPath("bash")
 	if err != nil {
-		t.Skip("bash not installed")
+		t.Fatalf("bash is needed to run the rendered hook scripts: %v", err)
 	}
 	path := filepath.Join(dir, "script.sh")
 	if err := os.WriteFile(path, []byte(strings.ReplaceAll(script, StartDir, dir)), 0o600); err != nil {
