@@ -42,12 +42,12 @@ func Program(ctx *pulumi.Context) error {
 		token:         optional(KeyGrafanaToken),
 		webhook:       optional(KeyAlertWebhookURL),
 	}
-	return Deploy(ctx, spec, password, mon)
+	return deploy(ctx, spec, password, mon)
 }
 
-// Deploy registers the stack's resources from a validated Spec. saslPassword is only read
+// deploy registers the stack's resources from a validated Spec. saslPassword is only read
 // when the Spec asks for SASL; it stays a secret all the way into the provider config.
-func Deploy(ctx *pulumi.Context, spec Spec, saslPassword pulumi.StringOutput, mon monitoringSecrets) error {
+func deploy(ctx *pulumi.Context, spec Spec, saslPassword pulumi.StringOutput, mon monitoringSecrets) error {
 	ep, err := clusterEndpoints(ctx, spec, saslPassword)
 	if err != nil {
 		return err
