@@ -53,28 +53,7 @@ func deploy(ctx *pulumi.Context, spec Spec, saslPassword pulumi.StringOutput, mo
 		return err
 	}
 	bootstrap := ep.bootstrap
-	provArgs := &marketbus.ProviderArgs{
-		BootstrapServers: bootstrap,
-		ClientId:         pulumi.StringPtr(spec.Cluster.ClientID),
-	}
-	if ep.registry != nil {
-		provArgs.SchemaRegistry = marketbus.RegistryConfigArgs{Url: ep.registry}
-	}
-	if spec.Cluster.SASL != nil {
-		provArgs.Sasl = marketbus.SASLConfigArgs{
-			Mechanism: pulumi.String(spec.Cluster.SASL.Mechanism),
-			Username:  pulumi.String(spec.Cluster.SASL.Username),
-			Password:  pulumi.ToSecret(saslPassword).(pulumi.StringOutput),
-		}
-	}
-	if spec.Cluster.TLS {
-		tls := marketbus.TLSConfigArgs{Enabled: pulumi.Bool(true)}
-		if spec.Cluster.caPEM != "" {
-			tls.CaCertPem = pulumi.StringPtr(spec.Cluster.caPEM)
-		}
-		provArgs.Tls = tls
-	}
-	prov, err := marketbus.NewProvider(ctx, "marketbus", provArgs)
+	prov, err := marketbus.NewProvider(ctx, "marketbus", providerArgs(spec, ep, saslPassword))
 	if err != nil {
 		return fmt.Errorf("registering the marketbus provider: %w", err)
 	}
@@ -94,7 +73,7 @@ func deploy(ctx *pulumi.Context, spec Spec, saslPassword pulumi.StringOutput, mo
 	}
 	topics := pulumi.Map{}
 	var topicRes []pulumi.Resource
-	var topicList []*marketbus.Topic
+	var topicList []*marketbus.Topic // the same topics, typed, for the gate's watch list
 	for _, t := range spec.Topics {
 		res, err := marketbus.NewTopic(ctx, t.Name, topicArgs(t), pulumi.Provider(prov), pulumi.DependsOn(ready))
 		if err != nil {
@@ -113,8 +92,7 @@ func deploy(ctx *pulumi.Context, spec Spec, saslPassword pulumi.StringOutput, mo
 	if err != nil {
 		return err
 	}
-	var gateDeps []pulumi.Resource
-	gateDeps = append(gateDeps, topicRes...)
+	gateDeps := append([]pulumi.Resource{}, topicRes...)
 	for _, r := range schemaRes {
 		gateDeps = append(gateDeps, r)
 	}
@@ -128,6 +106,32 @@ func deploy(ctx *pulumi.Context, spec Spec, saslPassword pulumi.StringOutput, mo
 	ctx.Export("topics", topics)
 	ctx.Export("schemas", schemaOut)
 	return nil
+}
+
+// providerArgs points our provider at the cluster: Kafka, the registry, TLS and SASL.
+func providerArgs(spec Spec, ep endpoints, saslPassword pulumi.StringOutput) *marketbus.ProviderArgs {
+	args := &marketbus.ProviderArgs{
+		BootstrapServers: ep.bootstrap,
+		ClientId:         pulumi.StringPtr(spec.Cluster.ClientID),
+	}
+	if ep.registry != nil {
+		args.SchemaRegistry = marketbus.RegistryConfigArgs{Url: ep.registry}
+	}
+	if spec.Cluster.SASL != nil {
+		args.Sasl = marketbus.SASLConfigArgs{
+			Mechanism: pulumi.String(spec.Cluster.SASL.Mechanism),
+			Username:  pulumi.String(spec.Cluster.SASL.Username),
+			Password:  pulumi.ToSecret(saslPassword).(pulumi.StringOutput),
+		}
+	}
+	if spec.Cluster.TLS {
+		tls := marketbus.TLSConfigArgs{Enabled: pulumi.Bool(true)}
+		if spec.Cluster.caPEM != "" {
+			tls.CaCertPem = pulumi.StringPtr(spec.Cluster.caPEM)
+		}
+		args.Tls = tls
+	}
+	return args
 }
 
 func topicArgs(t TopicSpec) *marketbus.TopicArgs {
