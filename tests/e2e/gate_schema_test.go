@@ -123,4 +123,18 @@ func TestLatencyGateOnLocalStack(t *testing.T) {
 	if gate["passed"] != true {
 		t.Errorf("latencyGate.passed = %v", gate["passed"])
 	}
+
+	// busctl gate measures again on demand, with nothing else changed.
+	out, code := busctl(t, ctx, "gate", "--stack", "local")
+	if code != 0 || !strings.Contains(out, "latency-gate") || !strings.Contains(out, "p99LatencyMs") {
+		t.Fatalf("busctl gate (exit %d):\n%s", code, out)
+	}
+	after, err := fixed.Outputs(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, _ := after["latencyGate"].Value.(map[string]any)
+	if again["measuredAt"] == gate["measuredAt"] {
+		t.Errorf("busctl gate did not measure again: measuredAt stayed %v", gate["measuredAt"])
+	}
 }
