@@ -66,7 +66,13 @@ func (LatencyGate) Check(ctx context.Context, req infer.CheckRequest) (infer.Che
 		failures = append(failures, p.CheckFailure{Property: "maxP99LatencyMs", Reason: err.Error()})
 	}
 	probe := Config{BootstrapServers: []string{"127.0.0.1:9092"}}
-	if _, err := benchConfig(probe, args); err != nil && args.enabled() {
+	checked := args
+	if v, ok := req.NewInputs.GetOk("schemaId"); ok && v.IsComputed() {
+		// On a first deploy the schema is registered in the same update: its id is unknown at
+		// preview, and the load is still worth checking.
+		checked.SchemaID = 1
+	}
+	if _, err := benchConfig(probe, checked); err != nil && args.enabled() {
 		failures = append(failures, p.CheckFailure{Property: "rate", Reason: err.Error()})
 	}
 	return infer.CheckResponse[LatencyGateArgs]{Inputs: args, Failures: failures}, nil

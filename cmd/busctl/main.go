@@ -110,7 +110,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	}
 	switch cmd {
 	case "preview":
-		opts := []optpreview.Option{optpreview.ProgressStreams(out), optpreview.Diff()}
+		opts := []optpreview.Option{optpreview.ProgressStreams(out), optpreview.ErrorProgressStreams(os.Stderr), optpreview.Diff()}
 		if !*noPolicy {
 			popts, err := policyOptions(o.Root, st.Workspace().WorkDir(), false)
 			if err != nil {
@@ -127,7 +127,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return policyCheck(ctx, st, o.Root, *mandatory, out)
 	case "gate":
 		urn := fmt.Sprintf("urn:pulumi:%s::%s::marketbus:index:LatencyGate::latency-gate", o.Stack, stacks.Project)
-		res, err := st.Up(ctx, optup.ProgressStreams(out), optup.Replace([]string{urn}))
+		res, err := st.Up(ctx, optup.ProgressStreams(out), optup.ErrorProgressStreams(os.Stderr), optup.Replace([]string{urn}))
 		if err != nil {
 			return fmt.Errorf("latency gate of stack %q failed: %w", o.Stack, err)
 		}
@@ -139,17 +139,17 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		}
 		return runBench(ctx, bf, c, out)
 	case "up":
-		res, err := st.Up(ctx, optup.ProgressStreams(out))
+		res, err := st.Up(ctx, optup.ProgressStreams(out), optup.ErrorProgressStreams(os.Stderr))
 		if err != nil {
 			return fmt.Errorf("update of stack %q failed: %w", o.Stack, err)
 		}
 		return printOutputs(out, res.Outputs, *showSecrets)
 	case "refresh":
-		if _, err := st.Refresh(ctx, optrefresh.ProgressStreams(out)); err != nil {
+		if _, err := st.Refresh(ctx, optrefresh.ProgressStreams(out), optrefresh.ErrorProgressStreams(os.Stderr)); err != nil {
 			return fmt.Errorf("refresh of stack %q failed: %w", o.Stack, err)
 		}
 	case "destroy":
-		if _, err := st.Destroy(ctx, optdestroy.ProgressStreams(out)); err != nil {
+		if _, err := st.Destroy(ctx, optdestroy.ProgressStreams(out), optdestroy.ErrorProgressStreams(os.Stderr)); err != nil {
 			return fmt.Errorf("destroy of stack %q failed: %w", o.Stack, err)
 		}
 	case "outputs":

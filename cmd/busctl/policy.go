@@ -79,7 +79,8 @@ func policyCheck(ctx context.Context, st auto.Stack, root string, mandatory bool
 	done := make(chan struct{})
 	var found []violation
 	go collectViolations(ch, &found, done)
-	opts = append(opts, optpreview.EventStreams(ch))
+	// Engine diagnostics (provider warnings such as an unreachable cluster) go to stderr.
+	opts = append(opts, optpreview.EventStreams(ch), optpreview.ErrorProgressStreams(os.Stderr))
 	_, perr := st.Preview(ctx, opts...)
 	<-done
 	printViolations(out, found)
