@@ -14,14 +14,12 @@ func retryDelay(tries int) time.Duration {
 	return time.Duration(100*(1<<min(tries, 5))) * time.Millisecond
 }
 
-// retryRetriable runs attempt again while it fails with an error Kafka marks retriable,
-// until the context ends. franz-go retries failed connections and NOT_CONTROLLER itself, but
-// hands every other per-topic or per-resource code (REQUEST_TIMED_OUT, a broker that does
-// not know a new topic yet, THROTTLING_QUOTA_EXCEEDED) back to the caller unretried.
-func retryRetriable(ctx context.Context, attempt func() error) error {
+// retryOn runs attempt again, with retryDelay between tries, while retriable says its error
+// is worth another try, until maxAttempts (0: no limit) or the context ends.
+func retryOn(ctx context.Context, maxAttempts int, retriable func(error) bool, attempt func() error) error {
 	for tries := 1; ; tries++ {
 		err := attempt()
-		if err == nil || !kerr.IsRetriable(err) {
+		if err == nil || !retriable(err) || (maxAttempts > 0 && tries >= maxAttempts) {
 			return err
 		}
 		select {
@@ -30,6 +28,14 @@ func retryRetriable(ctx context.Context, attempt func() error) error {
 		case <-time.After(retryDelay(tries)):
 		}
 	}
+}
+
+// retryRetriable runs attempt again while it fails with an error Kafka marks retriable,
+// until the context ends. franz-go retries failed connections and NOT_CONTROLLER itself, but
+// hands every other per-topic or per-resource code (REQUEST_TIMED_OUT, a broker that does
+// not know a new topic yet, THROTTLING_QUOTA_EXCEEDED) back to the caller unretried.
+func retryRetriable(ctx context.Context, attempt func() error) error {
+	return retryOn(ctx, 0, kerr.IsRetriable, attempt)
 }
 
 // waitFor polls check until it reports done, the context ends, or the timeout passes. Each

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
-	"time"
 
 	p "github.com/pulumi/pulumi-go-provider"
 	"github.com/pulumi/pulumi-go-provider/infer"
@@ -171,7 +170,7 @@ func register(ctx context.Context, in SchemaArgs) (SchemaState, error) {
 		rctx = sr.WithParams(ctx, sr.Normalize)
 	}
 	var created sr.SubjectSchema
-	err = retry(ctx, func() error {
+	err = retryRegistry(ctx, func() error {
 		created, err = cl.CreateSchema(rctx, in.Subject, s)
 		return err
 	})
@@ -192,23 +191,13 @@ func register(ctx context.Context, in SchemaArgs) (SchemaState, error) {
 	return out, nil
 }
 
-// retry repeats a registry call on transport errors and 5xx answers with backoff; 4xx
-// answers are final.
-func retry(ctx context.Context, f func() error) error {
-	delay := 200 * time.Millisecond
-	for attempt := 1; ; attempt++ {
-		err := f()
+// retryRegistry repeats a registry call on transport errors and 5xx answers, five times at
+// most; the registry's 4xx answers are final.
+func retryRegistry(ctx context.Context, f func() error) error {
+	return retryOn(ctx, 5, func(err error) bool {
 		code := registryCode(err)
-		if err == nil || (code >= 400 && code < 500) || (code >= 40000 && code < 50000) || attempt == 5 {
-			return err
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("%w (last error: %v)", ctx.Err(), err)
-		case <-time.After(delay):
-		}
-		delay *= 2
-	}
+		return !(code >= 400 && code < 500) && !(code >= 40000 && code < 50000)
+	}, f)
 }
 
 // Read refreshes the recorded version from the registry and reports a newer version

@@ -83,7 +83,7 @@ func setLevel(ctx context.Context, in SubjectConfigArgs) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, cfg.timeout())
 	defer cancel()
-	return retry(ctx, func() error {
+	return retryRegistry(ctx, func() error {
 		res := cl.SetCompatibility(ctx, sr.SetCompatibility{Level: l}, in.Subject)
 		if len(res) != 1 {
 			return fmt.Errorf("setting compatibility of subject %q: no answer", in.Subject)

@@ -129,18 +129,24 @@ func (s Spec) validateCluster(hasPassword bool) []error {
 	if len(errs) > 0 {
 		return errs
 	}
-	if err := cluster.Validate(args); err != nil {
-		r := keyReplacer()
-		var joined interface{ Unwrap() []error }
-		if errors.As(err, &joined) {
-			for _, e := range joined.Unwrap() {
-				errs = append(errs, errors.New(r.Replace(e.Error())))
-			}
-		} else {
-			errs = append(errs, errors.New(r.Replace(err.Error())))
-		}
+	return append(errs, inStackKeys(cluster.Validate(args), keyReplacer())...)
+}
+
+// inStackKeys splits a component's joined validation error into its problems and rewrites
+// the component's field names into the stack keys that set them.
+func inStackKeys(err error, r *strings.Replacer) []error {
+	if err == nil {
+		return nil
 	}
-	return errs
+	var joined interface{ Unwrap() []error }
+	if !errors.As(err, &joined) {
+		return []error{errors.New(r.Replace(err.Error()))}
+	}
+	out := make([]error, 0, len(joined.Unwrap()))
+	for _, e := range joined.Unwrap() {
+		out = append(out, errors.New(r.Replace(e.Error())))
+	}
+	return out
 }
 
 // deployCluster creates the stack's own Redpanda cluster and returns its Kafka addresses as

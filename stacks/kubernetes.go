@@ -110,10 +110,7 @@ func (s Spec) validateKubernetes() []error {
 	default:
 		errs = append(errs, fmt.Errorf("%s:nodePool.mode = %q: use existing or eks", Project, s.NodePool.Mode))
 	}
-	if err := nodepool.Validate(nodePoolArgs(s)); err != nil {
-		errs = append(errs, errors.New(keyReplacer().Replace(err.Error())))
-	}
-	return errs
+	return append(errs, inStackKeys(nodepool.Validate(nodePoolArgs(s)), keyReplacer())...)
 }
 
 // DeployKubernetes creates the node pool and the cluster on it from a validated Spec. opts

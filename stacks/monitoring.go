@@ -1,7 +1,6 @@
 package stacks
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -121,22 +120,9 @@ func (s Spec) validateMonitoring(has func(string) bool) []error {
 		}
 		return nil
 	}
-	err := monitoring.Validate(monitoringArgs(s, nil, monitoringSecrets{
+	return inStackKeys(monitoring.Validate(monitoringArgs(s, nil, monitoringSecrets{
 		adminPassword: present(KeyGrafanaAdminPassword), token: present(KeyGrafanaToken), webhook: present(KeyAlertWebhookURL),
-	}))
-	if err == nil {
-		return nil
-	}
-	r := monitoringKeyReplacer()
-	var joined interface{ Unwrap() []error }
-	if errors.As(err, &joined) {
-		var out []error
-		for _, e := range joined.Unwrap() {
-			out = append(out, errors.New(r.Replace(e.Error())))
-		}
-		return out
-	}
-	return []error{errors.New(r.Replace(err.Error()))}
+	})), monitoringKeyReplacer())
 }
 
 // deployMonitoring creates Prometheus, Grafana and the alerting for the stack's cluster.
