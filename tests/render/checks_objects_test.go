@@ -114,25 +114,7 @@ func (c checker) service(spec stacks.Spec, svc *corev1.Service, sts *appsv1.Stat
 		if len(s.Ports) > 1 && p.Name == "" {
 			c.errorf(svc, f+".name", "empty: a Service with several ports must name each")
 		}
-		if p.Name != "" {
-			for _, msg := range validation.IsDNS1123Label(p.Name) {
-				c.errorf(svc, f+".name", "%q: %s", p.Name, msg)
-			}
-			if names[p.Name] {
-				c.errorf(svc, f+".name", "%q is given twice", p.Name)
-			}
-			names[p.Name] = true
-		}
-		for _, msg := range validation.IsValidPortNum(int(p.Port)) {
-			c.errorf(svc, f+".port", "%d: %s", p.Port, msg)
-		}
-		if nums[p.Port] {
-			c.errorf(svc, f+".port", "%d is given twice", p.Port)
-		}
-		nums[p.Port] = true
-		if !oneOf(string(p.Protocol), "", "TCP", "UDP", "SCTP") {
-			c.errorf(svc, f+".protocol", "%q is not TCP, UDP or SCTP", p.Protocol)
-		}
+		c.port(svc, f, "port", p.Name, p.Port, p.Protocol, validation.IsDNS1123Label, names, nums)
 		if p.NodePort != 0 {
 			if s.Type != corev1.ServiceTypeNodePort && s.Type != corev1.ServiceTypeLoadBalancer {
 				c.errorf(svc, f+".nodePort", "%d on a %q Service", p.NodePort, s.Type)

@@ -124,25 +124,7 @@ func (c checker) container(spec stacks.Spec, sts *appsv1.StatefulSet, f string, 
 	portNames, portNums := map[string]bool{}, map[int32]bool{}
 	for i, p := range ct.Ports {
 		pf := fmt.Sprintf("%s.ports[%d]", f, i)
-		if p.Name != "" {
-			for _, msg := range validation.IsValidPortName(p.Name) {
-				c.errorf(sts, pf+".name", "%q: %s", p.Name, msg)
-			}
-			if portNames[p.Name] {
-				c.errorf(sts, pf+".name", "%q is given twice", p.Name)
-			}
-			portNames[p.Name] = true
-		}
-		for _, msg := range validation.IsValidPortNum(int(p.ContainerPort)) {
-			c.errorf(sts, pf+".containerPort", "%d: %s", p.ContainerPort, msg)
-		}
-		if portNums[p.ContainerPort] {
-			c.errorf(sts, pf+".containerPort", "%d is given twice", p.ContainerPort)
-		}
-		portNums[p.ContainerPort] = true
-		if !oneOf(string(p.Protocol), "", "TCP", "UDP", "SCTP") {
-			c.errorf(sts, pf+".protocol", "%q is not TCP, UDP or SCTP", p.Protocol)
-		}
+		c.port(sts, pf, "containerPort", p.Name, p.ContainerPort, p.Protocol, validation.IsValidPortName, portNames, portNums)
 		if p.HostPort != 0 {
 			c.errorf(sts, pf+".hostPort", "%d: brokers publish through Services, not host ports", p.HostPort)
 		}
@@ -293,5 +275,31 @@ func (c checker) handler(sts *appsv1.StatefulSet, f string, exec *corev1.ExecAct
 	}
 	if httpGet != nil && !portOK(httpGet.Port) {
 		c.errorf(sts, f+".httpGet.port", "%s is not a port of the container", httpGet.Port.String())
+	}
+}
+
+// port checks one Service or container port: a valid, unique name (nameRules differ: a
+// Service port name is a DNS label, a container port name an IANA service name), a valid,
+// unique number and a known protocol. numField is "port" or "containerPort".
+func (c checker) port(obj any, f, numField, name string, num int32, proto corev1.Protocol,
+	nameRules func(string) []string, names map[string]bool, nums map[int32]bool) {
+	if name != "" {
+		for _, msg := range nameRules(name) {
+			c.errorf(obj, f+".name", "%q: %s", name, msg)
+		}
+		if names[name] {
+			c.errorf(obj, f+".name", "%q is given twice", name)
+		}
+		names[name] = true
+	}
+	for _, msg := range validation.IsValidPortNum(int(num)) {
+		c.errorf(obj, f+"."+numField, "%d: %s", num, msg)
+	}
+	if nums[num] {
+		c.errorf(obj, f+"."+numField, "%d is given twice", num)
+	}
+	nums[num] = true
+	if !oneOf(string(proto), "", "TCP", "UDP", "SCTP") {
+		c.errorf(obj, f+".protocol", "%q is not TCP, UDP or SCTP", proto)
 	}
 }
