@@ -135,7 +135,7 @@ func runGate(ctx context.Context, a LatencyGateArgs, dryRun bool) (LatencyGateSt
 			lines[i] = "  - " + v.String()
 		}
 		// No state is recorded for a failed measurement, so the next `up` measures again.
-		return st, fmt.Errorf("latency gate failed at %d msg/s offered for %.0fs:\n%s", a.Rate, a.DurationSeconds, strings.Join(lines, "\n"))
+		return st, fmt.Errorf("latency gate failed at %d msg/s offered for %.0fs:\n%s%s", a.Rate, a.DurationSeconds, strings.Join(lines, "\n"), busyHostNote("/proc"))
 	}
 	return st, nil
 }
@@ -180,4 +180,15 @@ func writeReports(dir string, r *bench.Result) (string, string, error) {
 		return base + ".json", "", err
 	}
 	return base + ".json", base + ".svg", nil
+}
+
+// busyHostNote is what a gate failure adds when the machine itself was saturated while it
+// measured, so a user can tell a slow cluster from a busy laptop; empty otherwise.
+func busyHostNote(procRoot string) string {
+	h, ok := sampleHostLoad(procRoot, time.Second, 5)
+	if !ok || !h.saturated() {
+		return ""
+	}
+	return "\n  the host looks saturated, so part of this latency is time spent waiting for a CPU: " + h.String() +
+		"\n  measure again on a quieter machine (busctl gate) before blaming the cluster"
 }

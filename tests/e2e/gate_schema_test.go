@@ -24,7 +24,7 @@ func TestSchemasOnLocalStack(t *testing.T) {
 	defer cancel()
 	brokerAdmin(t)
 	logs := &testLog{t: t}
-	st := openLocal(t, ctx, "")
+	st := openLocal(t, ctx, behaviourConfig(t))
 	if _, err := st.Up(ctx, optup.ProgressStreams(logs)); err != nil {
 		t.Fatalf("up: %v", err)
 	}
@@ -61,6 +61,7 @@ func TestSchemasOnLocalStack(t *testing.T) {
 
 	t.Run("reformatted schema files are no change", func(t *testing.T) {
 		file := localConfigWith(t, func(cfg map[string]any) {
+			setGate(cfg, map[string]any{"enabled": false})
 			setSchemaFile(t, cfg, "market-telemetry-value", reformatted["market_telemetry.avsc"])
 			setSchemaFile(t, cfg, "fx-stream-global-value", reformatted["fx_tick.avsc"])
 		})
@@ -84,7 +85,10 @@ func TestSchemasOnLocalStack(t *testing.T) {
 		if err := os.WriteFile(path, []byte(broken), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		file := localConfigWith(t, func(cfg map[string]any) { setSchemaFile(t, cfg, "market-telemetry-value", path) })
+		file := localConfigWith(t, func(cfg map[string]any) {
+			setGate(cfg, map[string]any{"enabled": false})
+			setSchemaFile(t, cfg, "market-telemetry-value", path)
+		})
 		bad := openLocal(t, ctx, file)
 		_, err := bad.Preview(ctx, optpreview.ProgressStreams(logs))
 		if err == nil || !strings.Contains(err.Error(), "not compatible") || !strings.Contains(err.Error(), `field "value"`) {

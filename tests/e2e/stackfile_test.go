@@ -32,6 +32,14 @@ func localConfigWith(t *testing.T, mutate func(cfg map[string]any)) string {
 	return path
 }
 
+// behaviourConfig is the repository's Pulumi.local.yaml with the latency gate switched off:
+// tests of topic, schema and policy behaviour must not fail because the machine is busy, so
+// only the gate's own tests (TestLatencyGateOnLocalStack) measure latency.
+func behaviourConfig(t *testing.T) string {
+	t.Helper()
+	return localConfigWith(t, func(cfg map[string]any) { setGate(cfg, map[string]any{"enabled": false}) })
+}
+
 // setGate sets fields of market-bus:gate in a stack config.
 func setGate(cfg map[string]any, fields map[string]any) {
 	g, _ := cfg["market-bus:gate"].(map[string]any)
