@@ -50,6 +50,17 @@ type Config struct {
 	// first records pay for connection setup; use a few seconds or more
 	// against a real cluster (the research notes suggest >= 1 min).
 	WarmUp time.Duration `json:"warm_up"`
+	// MaxWarmUp, when above WarmUp, lets the warm-up run on until the cluster is steady:
+	// from WarmUp on, the measured window opens after the first one-second interval whose
+	// end-to-end p99 is at most SteadyP99, and at MaxWarmUp at the latest. A Kafka broker
+	// whose JVM has just started compiles its hot paths for its first minutes, a transient a
+	// fixed warm-up either wastes time on or does not cover; the window itself is never
+	// shortened, and the warm-up actually used is reported (Result.WarmUpSeconds). Zero
+	// means a fixed warm-up of WarmUp.
+	MaxWarmUp time.Duration `json:"max_warm_up"`
+	// SteadyP99 is the end-to-end p99 (corrected) of one interval below which the cluster
+	// counts as steady; required when MaxWarmUp is above WarmUp.
+	SteadyP99 time.Duration `json:"steady_p99"`
 	// MessageSize is the size in bytes of each record value, wire header
 	// included. Padding fills the tick up to this size.
 	MessageSize int `json:"message_size"`
@@ -185,8 +196,14 @@ func (c *Config) Validate() error {
 	if c.WarmUp < 0 || c.WarmUp > maxRunLength {
 		bad("warm_up", c.WarmUp, "must be >= 0 and <= 24h", `set e.g. "10s", or "0s" for none`)
 	}
+	if c.MaxWarmUp != 0 && (c.MaxWarmUp < c.WarmUp || c.MaxWarmUp > maxRunLength) {
+		bad("max_warm_up", c.MaxWarmUp, fmt.Sprintf("must be 0 (a fixed warm-up) or within warm_up (%v) and 24h", c.WarmUp), `set e.g. "60s", or "0s" for a fixed warm-up`)
+	}
+	if c.adaptiveWarmUp() && c.SteadyP99 <= 0 {
+		bad("steady_p99", c.SteadyP99, "must be > 0 when max_warm_up is above warm_up", `set e.g. "50ms" (the p99 that counts as steady)`)
+	}
 	if c.Rate > 0 && c.Duration > 0 && c.WarmUp >= 0 {
-		total := float64(c.Rate) * (c.Duration + c.WarmUp).Seconds()
+		total := float64(c.Rate) * (c.Duration + c.longestWarmUp()).Seconds()
 		if total > MaxRecordsPerRun {
 			bad("duration", c.Duration, fmt.Sprintf("rate x (warm_up + duration) = %.0f records, over the %d limit of one run", total, MaxRecordsPerRun), "shorten warm_up/duration or lower rate")
 		}
@@ -270,10 +287,30 @@ func compressionOpt(s string) (kgo.CompressionCodec, error) {
 	return kgo.CompressionCodec{}, fmt.Errorf("bench: unknown compression %q", s)
 }
 
-// scheduledRecords is the number of records the run schedules in total:
-// floor(rate × (warm_up + duration)).
+// scheduledRecords is the number of records the run schedules at most:
+// floor(rate × (longest warm-up + duration)). An adaptive warm-up that ends
+// early lowers it (runState.openWindow).
 func (c *Config) scheduledRecords() int64 {
-	return scheduleIndexBefore(int64(c.WarmUp+c.Duration), int64(c.Rate))
+	return scheduleIndexBefore(int64(c.scheduleLength()), int64(c.Rate))
+}
+
+// scheduleLength is how long the schedule can run, from t0 to the last record.
+func (c *Config) scheduleLength() time.Duration {
+	if c.adaptiveWarmUp() {
+		return c.MaxWarmUp + adaptiveSlack + c.Duration
+	}
+	return c.WarmUp + c.Duration
+}
+
+// adaptiveWarmUp reports whether the warm-up ends when the cluster is steady.
+func (c *Config) adaptiveWarmUp() bool { return c.MaxWarmUp > c.WarmUp }
+
+// longestWarmUp is the longest warm-up the run may take.
+func (c *Config) longestWarmUp() time.Duration {
+	if c.adaptiveWarmUp() {
+		return c.MaxWarmUp
+	}
+	return c.WarmUp
 }
 
 // scheduleOffset is the intended send offset of global record k at rate

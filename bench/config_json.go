@@ -40,6 +40,8 @@ type configJSON struct {
 	*configPlain
 	Duration     jsonDuration `json:"duration"`
 	WarmUp       jsonDuration `json:"warm_up"`
+	MaxWarmUp    jsonDuration `json:"max_warm_up"`
+	SteadyP99    jsonDuration `json:"steady_p99"`
 	Linger       jsonDuration `json:"linger"`
 	DrainTimeout jsonDuration `json:"drain_timeout"`
 }
@@ -52,6 +54,8 @@ func (c Config) MarshalJSON() ([]byte, error) {
 		configPlain:  (*configPlain)(&c),
 		Duration:     jsonDuration(c.Duration),
 		WarmUp:       jsonDuration(c.WarmUp),
+		MaxWarmUp:    jsonDuration(c.MaxWarmUp),
+		SteadyP99:    jsonDuration(c.SteadyP99),
 		Linger:       jsonDuration(c.Linger),
 		DrainTimeout: jsonDuration(c.DrainTimeout),
 	})
@@ -65,6 +69,8 @@ func (c *Config) UnmarshalJSON(b []byte) error {
 		configPlain:  (*configPlain)(c),
 		Duration:     jsonDuration(c.Duration),
 		WarmUp:       jsonDuration(c.WarmUp),
+		MaxWarmUp:    jsonDuration(c.MaxWarmUp),
+		SteadyP99:    jsonDuration(c.SteadyP99),
 		Linger:       jsonDuration(c.Linger),
 		DrainTimeout: jsonDuration(c.DrainTimeout),
 	}
@@ -73,6 +79,8 @@ func (c *Config) UnmarshalJSON(b []byte) error {
 	}
 	c.Duration = time.Duration(aux.Duration)
 	c.WarmUp = time.Duration(aux.WarmUp)
+	c.MaxWarmUp = time.Duration(aux.MaxWarmUp)
+	c.SteadyP99 = time.Duration(aux.SteadyP99)
 	c.Linger = time.Duration(aux.Linger)
 	c.DrainTimeout = time.Duration(aux.DrainTimeout)
 	return nil

@@ -76,7 +76,7 @@ func (p *producer) run(ctx context.Context) error {
 	tick := FxTick{Venue: benchVenue, ProducerID: int32(p.id)}
 	for seq := int64(0); ; seq++ {
 		k := int64(p.id) + seq*stride
-		if k >= st.total {
+		if k >= st.total.Load() {
 			return nil
 		}
 		intended := st.t0 + scheduleOffset(k, rate)

@@ -46,6 +46,9 @@ type Result struct {
 	StartedAt time.Time `json:"started_at"`
 	// WindowSeconds is the length of the measured window.
 	WindowSeconds float64 `json:"window_seconds"`
+	// WarmUpSeconds is the warm-up the run took: Config.WarmUp, or with an adaptive
+	// warm-up the time until the cluster was steady (at most Config.MaxWarmUp).
+	WarmUpSeconds float64 `json:"warm_up_seconds"`
 	// Partitions is the topic's partition count during the run.
 	Partitions int `json:"partitions"`
 	// TopicCreated reports whether the run created the topic.

@@ -92,6 +92,9 @@ func runOnTopic(ctx context.Context, cfg Config, adm *kadm.Client, base time.Tim
 	progCtx, stopProgress := context.WithCancel(ctx)
 	var progWG sync.WaitGroup
 	progWG.Go(func() { reportProgress(progCtx, st, consumers, progressInterval) })
+	if cfg.adaptiveWarmUp() {
+		progWG.Go(func() { watchSteady(progCtx, st, consumers) })
+	}
 	defer func() { stopProgress(); progWG.Wait() }()
 
 	errs := make([]error, len(producers))
@@ -246,7 +249,7 @@ func buildResult(st *runState, producers []*producer, consumers []*consumer, par
 		e2eUnc.Merge(c.e2eUncorrected)
 		c.mu.Unlock()
 	}
-	secs := st.cfg.Duration.Seconds()
+	secs := time.Duration(st.winEnd.Load() - st.winStart.Load()).Seconds()
 	lost, lostRanges := st.tracker.Lost(maxExamples)
 	dups, dupEx := st.tracker.Duplicates()
 	prodErrs, prodEx := st.produceErrs.snapshot()
@@ -256,6 +259,7 @@ func buildResult(st *runState, producers []*producer, consumers []*consumer, par
 		Config:              st.cfg,
 		StartedAt:           st.base,
 		WindowSeconds:       secs,
+		WarmUpSeconds:       st.warmUpUsed().Seconds(),
 		Partitions:          partitions,
 		Publish:             summarize(publish),
 		SendDelay:           summarize(sendDelay),
@@ -268,7 +272,7 @@ func buildResult(st *runState, producers []*producer, consumers []*consumer, par
 			ConsumeMBPerSec:  float64(st.recvWinBytes.Load()) / 1e6 / secs,
 		},
 		Counts: Counts{
-			Scheduled:     st.total,
+			Scheduled:     st.total.Load(),
 			Sent:          st.sent.Load(),
 			Acked:         st.acked.Load(),
 			Received:      received,

@@ -26,6 +26,10 @@ func benchConfig(cfg Config, a LatencyGateArgs) (bench.Config, error) {
 	c.Rate = a.Rate
 	c.Duration = seconds(a.DurationSeconds)
 	c.WarmUp = seconds(deref(a.WarmupSeconds, 5))
+	c.MaxWarmUp = seconds(deref(a.MaxWarmupSeconds, 0))
+	// Steady means one second's p99 well inside the threshold, so the window does not open
+	// on a cluster that only just stopped being slow.
+	c.SteadyP99 = time.Duration(a.MaxP99LatencyMs / 2 * float64(time.Millisecond))
 	c.MessageSize = deref(a.MessageSize, 256)
 	c.Acks = deref(a.Acks, "all")
 	c.Linger = time.Duration(deref(a.LingerMs, 1) * float64(time.Millisecond))
@@ -127,8 +131,8 @@ func runGate(ctx context.Context, a LatencyGateArgs, dryRun bool) (LatencyGateSt
 	}
 	violations := a.thresholds().Check(res)
 	st.Passed = len(violations) == 0
-	log.Infof("latency gate: avg %.2f ms, p99 %.2f ms, max %.2f ms, %.0f msg/s (%d received, %d lost)",
-		st.AvgLatencyMs, st.P99LatencyMs, st.MaxLatencyMs, st.ThroughputMsgPerSec, st.Received, st.Lost)
+	log.Infof("latency gate: avg %.2f ms, p99 %.2f ms, max %.2f ms, %.0f msg/s (%d received, %d lost) after a %.0f s warm-up",
+		st.AvgLatencyMs, st.P99LatencyMs, st.MaxLatencyMs, st.ThroughputMsgPerSec, st.Received, st.Lost, st.WarmupSecondsUsed)
 	if !st.Passed {
 		lines := make([]string, len(violations))
 		for i, v := range violations {
@@ -145,6 +149,7 @@ func (st *LatencyGateState) fill(r *bench.Result) {
 	ms := func(us int64) float64 { return float64(us) / 1000 }
 	e := r.EndToEnd
 	st.MeasuredAt = r.StartedAt.UTC().Format(time.RFC3339)
+	st.WarmupSecondsUsed = r.WarmUpSeconds
 	st.AvgLatencyMs = e.AvgMs()
 	st.P50LatencyMs = ms(e.P50Us)
 	st.P90LatencyMs = ms(e.P90Us)

@@ -21,13 +21,16 @@ type LatencyGateArgs struct {
 	Rate            int      `pulumi:"rate"`
 	DurationSeconds float64  `pulumi:"durationSeconds"`
 	WarmupSeconds   *float64 `pulumi:"warmupSeconds,optional"`
-	MessageSize     *int     `pulumi:"messageSize,optional"`
-	Acks            *string  `pulumi:"acks,optional"`
-	LingerMs        *float64 `pulumi:"lingerMs,optional"`
-	BatchMaxBytes   *int     `pulumi:"batchMaxBytes,optional"`
-	Compression     *string  `pulumi:"compression,optional"`
-	Producers       *int     `pulumi:"producers,optional"`
-	Consumers       *int     `pulumi:"consumers,optional"`
+	// MaxWarmupSeconds, above WarmupSeconds, lets the warm-up go on until the cluster is
+	// steady (see bench.Config.MaxWarmUp).
+	MaxWarmupSeconds *float64 `pulumi:"maxWarmupSeconds,optional"`
+	MessageSize      *int     `pulumi:"messageSize,optional"`
+	Acks             *string  `pulumi:"acks,optional"`
+	LingerMs         *float64 `pulumi:"lingerMs,optional"`
+	BatchMaxBytes    *int     `pulumi:"batchMaxBytes,optional"`
+	Compression      *string  `pulumi:"compression,optional"`
+	Producers        *int     `pulumi:"producers,optional"`
+	Consumers        *int     `pulumi:"consumers,optional"`
 
 	MaxAvgLatencyMs        float64 `pulumi:"maxAvgLatencyMs"`
 	MaxP99LatencyMs        float64 `pulumi:"maxP99LatencyMs"`
@@ -45,6 +48,7 @@ type LatencyGateState struct {
 	Passed              bool    `pulumi:"passed"`
 	Skipped             bool    `pulumi:"skipped"`
 	MeasuredAt          string  `pulumi:"measuredAt"`
+	WarmupSecondsUsed   float64 `pulumi:"warmupSecondsUsed"`
 	AvgLatencyMs        float64 `pulumi:"avgLatencyMs"`
 	P50LatencyMs        float64 `pulumi:"p50LatencyMs"`
 	P90LatencyMs        float64 `pulumi:"p90LatencyMs"`
@@ -83,6 +87,9 @@ func (g *LatencyGateArgs) Annotate(a infer.Annotator) {
 	a.Describe(&g.DurationSeconds, "Length of the measured window.")
 	a.Describe(&g.WarmupSeconds, "Load before the window that is not measured.")
 	a.SetDefault(&g.WarmupSeconds, 5.0)
+	a.Describe(&g.MaxWarmupSeconds, "When above warmupSeconds, the warm-up goes on until one second's p99 is at most half of "+
+		"maxP99LatencyMs (the cluster is steady), and at most this long; the window keeps its full length. 0: a fixed warm-up.")
+	a.SetDefault(&g.MaxWarmupSeconds, 0.0)
 	a.Describe(&g.MessageSize, "Record size in bytes on the wire.")
 	a.SetDefault(&g.MessageSize, 256)
 	a.Describe(&g.Acks, "all, leader or none.")
@@ -108,6 +115,7 @@ func (g *LatencyGateArgs) Annotate(a infer.Annotator) {
 func (g *LatencyGateState) Annotate(a infer.Annotator) {
 	a.Describe(&g.Passed, "Whether the last measurement met every threshold.")
 	a.Describe(&g.Skipped, "Whether the gate was disabled.")
+	a.Describe(&g.WarmupSecondsUsed, "The warm-up the measurement took before its window opened.")
 	a.Describe(&g.AvgLatencyMs, "Average end-to-end latency (corrected for coordinated omission).")
 	a.Describe(&g.P99LatencyMs, "p99 end-to-end latency (corrected for coordinated omission).")
 	a.Describe(&g.PublishP99Ms, "p99 of ack − send, for comparison with tools that only measure this.")

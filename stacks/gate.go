@@ -46,6 +46,7 @@ func deployGate(ctx *pulumi.Context, g GateSpec, prov pulumi.ProviderResource, s
 		Rate:                   pulumi.Int(g.Rate),
 		DurationSeconds:        pulumi.Float64(g.DurationSeconds),
 		WarmupSeconds:          pulumi.Float64Ptr(g.WarmupSeconds),
+		MaxWarmupSeconds:       pulumi.Float64Ptr(g.MaxWarmupSeconds),
 		MessageSize:            pulumi.IntPtr(g.MessageSize),
 		Acks:                   pulumi.StringPtr(g.Acks),
 		LingerMs:               pulumi.Float64Ptr(g.LingerMs),
@@ -74,6 +75,7 @@ func deployGate(ctx *pulumi.Context, g GateSpec, prov pulumi.ProviderResource, s
 		"maxLatencyMs":        gate.MaxLatencyMs,
 		"throughputMsgPerSec": gate.ThroughputMsgPerSec,
 		"measuredAt":          gate.MeasuredAt,
+		"warmupSecondsUsed":   gate.WarmupSecondsUsed,
 		"reportSvg":           gate.ReportSvg,
 	})
 	return nil

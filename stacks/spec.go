@@ -117,13 +117,16 @@ type GateSpec struct {
 	Rate            int     `json:"rate"`
 	DurationSeconds float64 `json:"durationSeconds"`
 	WarmupSeconds   float64 `json:"warmupSeconds"`
-	MessageSize     int     `json:"messageSize"`
-	Producers       int     `json:"producers"`
-	Consumers       int     `json:"consumers"`
-	Partitions      int     `json:"partitions"`
-	Acks            string  `json:"acks"`
-	LingerMs        float64 `json:"lingerMs"`
-	Compression     string  `json:"compression"`
+	// MaxWarmupSeconds, above WarmupSeconds, lets the warm-up run on until the cluster is
+	// steady (one second's p99 at most half of MaxP99LatencyMs); 0 is a fixed warm-up.
+	MaxWarmupSeconds float64 `json:"maxWarmupSeconds"`
+	MessageSize      int     `json:"messageSize"`
+	Producers        int     `json:"producers"`
+	Consumers        int     `json:"consumers"`
+	Partitions       int     `json:"partitions"`
+	Acks             string  `json:"acks"`
+	LingerMs         float64 `json:"lingerMs"`
+	Compression      string  `json:"compression"`
 	// Topic is the gate's own topic; it never writes to the stack's data topics.
 	Topic string `json:"topic"`
 	// Trigger is any string; changing it makes the gate measure again (busctl gate does).
@@ -143,7 +146,7 @@ func (t TopicSpec) Protected() bool { return t.DeletionProtection == nil || *t.D
 func defaultsFor(stack string) (ClusterSpec, GateSpec, bool) {
 	// prod: the seed's SLO at the seed's load (100k msg/s), with headroom offered.
 	slo := GateSpec{MaxAvgLatencyMs: 50, MaxP99LatencyMs: 100, MinThroughputMsgPerSec: 100000,
-		Rate: 110000, DurationSeconds: 60, WarmupSeconds: 10, MessageSize: 256, Producers: 2, Consumers: 2,
+		Rate: 110000, DurationSeconds: 60, WarmupSeconds: 10, MaxWarmupSeconds: 90, MessageSize: 256, Producers: 2, Consumers: 2,
 		Partitions: 12, Acks: "all", LingerMs: 1, Compression: "none", Topic: "market-bus-gate", Subject: "fx-stream-global-value"}
 	switch stack {
 	case "dev":

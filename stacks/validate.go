@@ -94,6 +94,10 @@ func (s Spec) validate(hasPassword bool) []error {
 		if g.WarmupSeconds < 0 {
 			add("%s.warmupSeconds = %g is negative: use 0 or more", key(KeyGate), g.WarmupSeconds)
 		}
+		if g.MaxWarmupSeconds != 0 && g.MaxWarmupSeconds < g.WarmupSeconds {
+			add("%s.maxWarmupSeconds = %g is below warmupSeconds (%g): set it above warmupSeconds to let the warm-up run until the cluster is steady, or 0 for a fixed warm-up",
+				key(KeyGate), g.MaxWarmupSeconds, g.WarmupSeconds)
+		}
 		switch g.Acks {
 		case "all", "leader", "none":
 		default:

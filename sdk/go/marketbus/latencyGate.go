@@ -40,7 +40,9 @@ type LatencyGate struct {
 	MaxLatencyMs    pulumi.Float64Output `pulumi:"maxLatencyMs"`
 	// Highest acceptable p99 end-to-end latency.
 	MaxP99LatencyMs pulumi.Float64Output `pulumi:"maxP99LatencyMs"`
-	MeasuredAt      pulumi.StringOutput  `pulumi:"measuredAt"`
+	// When above warmupSeconds, the warm-up goes on until one second's p99 is at most half of maxP99LatencyMs (the cluster is steady), and at most this long; the window keeps its full length. 0: a fixed warm-up.
+	MaxWarmupSeconds pulumi.Float64PtrOutput `pulumi:"maxWarmupSeconds"`
+	MeasuredAt       pulumi.StringOutput     `pulumi:"measuredAt"`
 	// Record size in bytes on the wire.
 	MessageSize pulumi.IntPtrOutput `pulumi:"messageSize"`
 	// Lowest acceptable achieved rate (produced and consumed).
@@ -78,6 +80,8 @@ type LatencyGate struct {
 	Topic pulumi.StringPtrOutput `pulumi:"topic"`
 	// Load before the window that is not measured.
 	WarmupSeconds pulumi.Float64PtrOutput `pulumi:"warmupSeconds"`
+	// The warm-up the measurement took before its window opened.
+	WarmupSecondsUsed pulumi.Float64Output `pulumi:"warmupSecondsUsed"`
 	// Values whose change makes the gate measure again (topic ids, cluster addresses, a trigger).
 	Watch pulumi.StringArrayOutput `pulumi:"watch"`
 }
@@ -124,6 +128,9 @@ func NewLatencyGate(ctx *pulumi.Context,
 	}
 	if args.LingerMs == nil {
 		args.LingerMs = pulumi.Float64Ptr(1.0)
+	}
+	if args.MaxWarmupSeconds == nil {
+		args.MaxWarmupSeconds = pulumi.Float64Ptr(0.0)
 	}
 	if args.MessageSize == nil {
 		args.MessageSize = pulumi.IntPtr(256)
@@ -200,6 +207,8 @@ type latencyGateArgs struct {
 	MaxAvgLatencyMs float64 `pulumi:"maxAvgLatencyMs"`
 	// Highest acceptable p99 end-to-end latency.
 	MaxP99LatencyMs float64 `pulumi:"maxP99LatencyMs"`
+	// When above warmupSeconds, the warm-up goes on until one second's p99 is at most half of maxP99LatencyMs (the cluster is steady), and at most this long; the window keeps its full length. 0: a fixed warm-up.
+	MaxWarmupSeconds *float64 `pulumi:"maxWarmupSeconds"`
 	// Record size in bytes on the wire.
 	MessageSize *int `pulumi:"messageSize"`
 	// Lowest acceptable achieved rate (produced and consumed).
@@ -244,6 +253,8 @@ type LatencyGateArgs struct {
 	MaxAvgLatencyMs pulumi.Float64Input
 	// Highest acceptable p99 end-to-end latency.
 	MaxP99LatencyMs pulumi.Float64Input
+	// When above warmupSeconds, the warm-up goes on until one second's p99 is at most half of maxP99LatencyMs (the cluster is steady), and at most this long; the window keeps its full length. 0: a fixed warm-up.
+	MaxWarmupSeconds pulumi.Float64PtrInput
 	// Record size in bytes on the wire.
 	MessageSize pulumi.IntPtrInput
 	// Lowest acceptable achieved rate (produced and consumed).
@@ -421,6 +432,11 @@ func (o LatencyGateOutput) MaxP99LatencyMs() pulumi.Float64Output {
 	return o.ApplyT(func(v *LatencyGate) pulumi.Float64Output { return v.MaxP99LatencyMs }).(pulumi.Float64Output)
 }
 
+// When above warmupSeconds, the warm-up goes on until one second's p99 is at most half of maxP99LatencyMs (the cluster is steady), and at most this long; the window keeps its full length. 0: a fixed warm-up.
+func (o LatencyGateOutput) MaxWarmupSeconds() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v *LatencyGate) pulumi.Float64PtrOutput { return v.MaxWarmupSeconds }).(pulumi.Float64PtrOutput)
+}
+
 func (o LatencyGateOutput) MeasuredAt() pulumi.StringOutput {
 	return o.ApplyT(func(v *LatencyGate) pulumi.StringOutput { return v.MeasuredAt }).(pulumi.StringOutput)
 }
@@ -526,6 +542,11 @@ func (o LatencyGateOutput) Topic() pulumi.StringPtrOutput {
 // Load before the window that is not measured.
 func (o LatencyGateOutput) WarmupSeconds() pulumi.Float64PtrOutput {
 	return o.ApplyT(func(v *LatencyGate) pulumi.Float64PtrOutput { return v.WarmupSeconds }).(pulumi.Float64PtrOutput)
+}
+
+// The warm-up the measurement took before its window opened.
+func (o LatencyGateOutput) WarmupSecondsUsed() pulumi.Float64Output {
+	return o.ApplyT(func(v *LatencyGate) pulumi.Float64Output { return v.WarmupSecondsUsed }).(pulumi.Float64Output)
 }
 
 // Values whose change makes the gate measure again (topic ids, cluster addresses, a trigger).
