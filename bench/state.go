@@ -16,6 +16,9 @@ type runState struct {
 	winEnd         int64
 	total          int64 // scheduled records, all producers
 	tracker        *Tracker
+	// writers resolves each record's schema id through the registry; nil when the run has
+	// no registry and consumers decode with FxTickSchema.
+	writers *writerSchemas
 
 	sent, acked, received atomic.Int64
 	// Records acked / received while the window was open, and their bytes.
