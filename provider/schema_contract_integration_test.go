@@ -30,7 +30,9 @@ func TestRegistryKeepsTheContract(t *testing.T) {
 			}
 			created, err := s.Create(p.CreateRequest{Urn: schemaURN("s"), Properties: in})
 			if created.ID != "" {
-				t.Cleanup(func() { _ = s.Delete(p.DeleteRequest{ID: subject, Urn: schemaURN("s"), Properties: created.Properties}) })
+				t.Cleanup(func() {
+					_ = s.Delete(p.DeleteRequest{ID: subject, Urn: schemaURN("s"), Properties: created.Properties})
+				})
 			}
 			if err != nil {
 				t.Fatalf("create: %v", err)
