@@ -75,6 +75,23 @@ func TestRegistryKeepsTheContract(t *testing.T) {
 					t.Fatalf("diff = %+v, %v; want no change", d.DetailedDiff, err)
 				}
 			})
+			t.Run("a registry text in another field order is drift", func(t *testing.T) {
+				// The state claims the file has the fields swapped: the registry's text for the
+				// id then no longer matches it, as when a registry rewrites what it stores.
+				st := created.Properties.Set("schema", property.New(swapFirstTwoFields(t, text)))
+				r, err := s.Read(p.ReadRequest{ID: subject, Urn: schemaURN("s"), Properties: st, Inputs: in})
+				if err != nil {
+					t.Fatal(err)
+				}
+				m := r.Properties.Get("contractMismatch")
+				if !m.IsString() || !strings.Contains(m.AsString(), "fields[0]") || !strings.Contains(m.AsString(), "field order differs") {
+					t.Fatalf("contractMismatch = %v, want the first moved field named", m)
+				}
+				d, err := s.Diff(p.DiffRequest{ID: subject, Urn: schemaURN("s"), State: r.Properties, Inputs: in, OldInputs: in})
+				if err != nil || d.DetailedDiff["schema"].Kind != p.Update {
+					t.Fatalf("diff after drift = %+v, %v; want an update of schema", d.DetailedDiff, err)
+				}
+			})
 			t.Run("swapping two fields is a change", func(t *testing.T) {
 				swapped := swapFirstTwoFields(t, text)
 				next, _ := checkSchema(t, s, schemaProps(subject, swapped, nil))
