@@ -4,10 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"net/url"
 	"strings"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/sr"
 )
 
 // Config describes one benchmark run. Start from [Defaults], set Brokers,
@@ -87,6 +89,14 @@ type Config struct {
 	// SchemaID is the registry id of FxTickSchema written into every
 	// payload and expected by the consumers.
 	SchemaID int `json:"schema_id"`
+	// RegistryURL is the Schema Registry (Confluent API) base URL. When set, the run checks
+	// before producing that SchemaID holds FxTickSchema's encoding, and consumers decode each
+	// record with the writer schema its id resolves to, as standard deserializers do. When
+	// empty, consumers decode with FxTickSchema and accept only SchemaID.
+	RegistryURL string `json:"registry_url,omitempty"`
+	// RegistryOpts are appended to the registry client's options (sr.BasicAuth,
+	// sr.HTTPClient for TLS). Not serialised.
+	RegistryOpts []sr.ClientOpt `json:"-"`
 	// ClientID prefixes the client ids ("<id>-producer-0", ...).
 	ClientID string `json:"client_id"`
 
@@ -235,6 +245,11 @@ func (c *Config) Validate() error {
 	}
 	if c.DrainTimeout <= 0 {
 		bad("drain_timeout", c.DrainTimeout, "must be > 0 or no record could be received after the last send", `set e.g. "10s"`)
+	}
+	if c.RegistryURL != "" {
+		if u, err := url.Parse(c.RegistryURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			bad("registry_url", c.RegistryURL, "not an http(s) URL", "write it as http://host:port[/path], the registry's Confluent API base")
+		}
 	}
 	if c.SchemaID <= 0 || c.SchemaID > math.MaxInt32 {
 		bad("schema_id", c.SchemaID, "must be a registry schema id within 1..2147483647", "register schemas/fx_tick.avsc and pass its id (without a registry any positive id works)")

@@ -28,6 +28,7 @@ func newConsumer(id int, st *runState, cl *kgo.Client) (*consumer, error) {
 	if err != nil {
 		return nil, err
 	}
+	codec.writers = st.writers
 	return &consumer{
 		id:             id,
 		st:             st,

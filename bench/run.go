@@ -69,6 +69,14 @@ func runOnTopic(ctx context.Context, cfg Config, adm *kadm.Client, base time.Tim
 		return nil, err
 	}
 	st := newRunState(cfg, base)
+	if cfg.RegistryURL != "" {
+		if st.writers, err = newWriterSchemas(&cfg); err != nil {
+			return nil, err
+		}
+		if err := checkWriterSchema(ctx, st.writers, cfg.SchemaID); err != nil {
+			return nil, err
+		}
+	}
 	cl := &clients{}
 	defer cl.close()
 
@@ -285,7 +293,7 @@ func buildResult(st *runState, producers []*producer, consumers []*consumer, par
 		DuplicateExamples:    dupEx,
 		ProduceErrorExamples: prodEx,
 		ConsumeErrorExamples: consEx,
-		Validation:           st.validation.report(received),
+		Validation:           st.validation.report(received, st.writers != nil),
 		Curves: []Curve{
 			curve(SeriesE2ECorrected, e2e),
 			curve(SeriesE2EUncorrected, e2eUnc),

@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"context"
 	"encoding/binary"
 	"fmt"
 
@@ -75,6 +76,7 @@ type Codec struct {
 	w        *avro.Writer
 	r        *avro.Reader
 	scratch  fxTickNoPad
+	writers  *writerSchemas // nil: decode with schema, accept only schemaID
 }
 
 // NewCodec returns a codec that writes schemaID into every payload and
@@ -117,7 +119,9 @@ func (c *Codec) Encode(t *FxTick) ([]byte, error) {
 
 // Decode parses a wire-format payload into t and validates it: magic byte,
 // schema id, Avro body, pair (six upper-case letters) and bid < ask. The
-// padding is skipped: t.Padding is set to nil.
+// padding is skipped: t.Padding is set to nil. A codec of a run with a
+// registry decodes the body with the writer schema the registry holds for the
+// record's id; without one, with FxTickSchema, accepting only its own id.
 //
 // Any failure is a *[ValidationError]. When its [ValidationError.Decoded]
 // reports true (a semantic check failed), t holds the decoded record, so the
@@ -129,16 +133,23 @@ func (c *Codec) Decode(b []byte, t *FxTick) error {
 	if b[0] != 0 {
 		return &ValidationError{Kind: KindBadMagic, Detail: fmt.Sprintf("magic byte is 0x%02x, want 0x00", b[0])}
 	}
-	if id := binary.BigEndian.Uint32(b[1:wireHeaderSize]); id != c.schemaID {
+	id := binary.BigEndian.Uint32(b[1:wireHeaderSize])
+	writer := c.schema
+	if c.writers != nil {
+		var ve *ValidationError
+		if writer, ve = c.writers.get(context.Background(), id); ve != nil {
+			return ve
+		}
+	} else if id != c.schemaID {
 		return &ValidationError{Kind: KindWrongSchemaID, Detail: fmt.Sprintf("schema id %d, want %d", id, c.schemaID)}
 	}
 	c.r.Reset(b[wireHeaderSize:])
 	c.r.Error = nil
 	s := &c.scratch
 	*s = fxTickNoPad{}
-	c.r.ReadVal(c.schema, s)
+	c.r.ReadVal(writer, s)
 	if c.r.Error != nil {
-		return &ValidationError{Kind: KindAvroDecode, Detail: c.r.Error.Error()}
+		return &ValidationError{Kind: KindAvroDecode, Detail: fmt.Sprintf("schema id %d: %v", id, c.r.Error)}
 	}
 	*t = FxTick{
 		Pair:           s.Pair,

@@ -20,6 +20,9 @@ type runState struct {
 	// ends early lowers it once, before any producer gets near it.
 	total   atomic.Int64
 	tracker *Tracker
+	// writers resolves each record's schema id through the registry; nil when the run has
+	// no registry and consumers decode with FxTickSchema.
+	writers *writerSchemas
 
 	sent, acked, received atomic.Int64
 	// Records acked / received while the window was open, and their bytes.

@@ -12,8 +12,10 @@ type ValidationKind string
 const (
 	KindTooShort        ValidationKind = "too_short"         // fewer than 5 bytes
 	KindBadMagic        ValidationKind = "bad_magic"         // first byte is not 0
-	KindWrongSchemaID   ValidationKind = "wrong_schema_id"   // schema id differs from Config.SchemaID
-	KindAvroDecode      ValidationKind = "avro_decode"       // the body is not a valid FxTick
+	KindWrongSchemaID   ValidationKind = "wrong_schema_id"   // no registry: schema id differs from Config.SchemaID
+	KindUnknownSchemaID ValidationKind = "unknown_schema_id" // the registry does not know the record's schema id
+	KindSchemaLookup    ValidationKind = "schema_lookup"     // the registry did not answer for the record's schema id
+	KindAvroDecode      ValidationKind = "avro_decode"       // the body does not decode with the writer schema
 	KindBadPair         ValidationKind = "bad_pair"          // pair is not six upper-case letters
 	KindBidNotBelowAsk  ValidationKind = "bid_not_below_ask" // bid >= ask (or NaN)
 	KindUnknownSequence ValidationKind = "unknown_sequence"  // producer id or sequence not part of this run
@@ -45,6 +47,10 @@ type ValidationReport struct {
 	ByKind map[ValidationKind]int64 `json:"by_kind,omitempty"`
 	// Examples holds the first few failures, with partition and offset.
 	Examples []string `json:"examples,omitempty"`
+	// WriterSchema says what records were decoded with: "registry" (the writer schema
+	// resolved by each record's id, as standard deserializers do) or "built-in"
+	// (FxTickSchema, when the run has no registry).
+	WriterSchema string `json:"writer_schema,omitempty"`
 }
 
 // OK reports whether no record failed validation.
@@ -74,10 +80,13 @@ func (l *validationLog) add(partition int32, offset int64, e *ValidationError) {
 	}
 }
 
-func (l *validationLog) report(checked int64) ValidationReport {
+func (l *validationLog) report(checked int64, registry bool) ValidationReport {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	r := ValidationReport{Checked: checked, Failed: l.failed, Examples: append([]string(nil), l.examples...)}
+	r := ValidationReport{Checked: checked, Failed: l.failed, Examples: append([]string(nil), l.examples...), WriterSchema: "built-in"}
+	if registry {
+		r.WriterSchema = "registry"
+	}
 	if len(l.byKind) > 0 {
 		r.ByKind = make(map[ValidationKind]int64, len(l.byKind))
 		for k, v := range l.byKind {

@@ -11,6 +11,7 @@ import (
 
 	p "github.com/pulumi/pulumi-go-provider"
 	"github.com/pulumi/pulumi-go-provider/infer"
+	"github.com/twmb/franz-go/pkg/sr"
 
 	"github.com/marketbus/market-bus/bench"
 )
@@ -44,6 +45,13 @@ func benchConfig(cfg Config, a LatencyGateArgs) (bench.Config, error) {
 		return c, err
 	}
 	c.ExtraOpts = sec
+	if r := cfg.SchemaRegistry; r != nil {
+		// Consumers decode with the writer schema the registry holds for each record's id.
+		c.RegistryURL = r.URL
+		if r.Username != nil && r.Password != nil {
+			c.RegistryOpts = []sr.ClientOpt{sr.BasicAuth(*r.Username, *r.Password)}
+		}
+	}
 	return c, c.Validate()
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	p "github.com/pulumi/pulumi-go-provider"
@@ -66,6 +67,9 @@ func (Schema) Diff(ctx context.Context, req infer.DiffRequest[SchemaArgs, Schema
 	if in.typeName() != st.typeName() {
 		d["schemaType"] = p.PropertyDiff{Kind: p.UpdateReplace}
 	}
+	if st.ContractMismatch != "" {
+		d["schema"] = p.PropertyDiff{Kind: p.Update} // register again: up reports the mismatch again until fixed
+	}
 	if len(d) == 0 && (in.Schema != st.Schema || !sameReferences(in.References, st.References)) {
 		if !sameReferences(in.References, st.References) || !sameJSON(in.Schema, st.Schema) && !sameSchemaInRegistry(ctx, in, st.SchemaID) {
 			d["schema"] = p.PropertyDiff{Kind: p.Update}
@@ -81,7 +85,8 @@ func (Schema) Diff(ctx context.Context, req infer.DiffRequest[SchemaArgs, Schema
 }
 
 // sameJSON reports whether two schema texts are the same JSON document: whitespace and
-// object key order never make a diff, even with no registry to ask.
+// object key order never make a diff, even with no registry to ask. Arrays keep their order,
+// so swapped record fields (a different binary encoding) are a change.
 func sameJSON(a, b string) bool {
 	var x, y any
 	if json.Unmarshal([]byte(a), &x) != nil || json.Unmarshal([]byte(b), &y) != nil {
@@ -108,7 +113,9 @@ func sameSchemaInRegistry(ctx context.Context, in SchemaArgs, id int) bool {
 	defer cancel()
 	for _, c := range []context.Context{ctx, sr.WithParams(ctx, sr.Normalize)} {
 		if got, err := cl.LookupSchema(c, in.Subject, s); err == nil && got.ID == id {
-			return true
+			// A registry that matches on a sorted canonical text would also match swapped
+			// fields: the match counts only when the encodings agree.
+			return contractMismatch(in, got.Schema.Schema) == nil
 		}
 	}
 	return false
@@ -122,11 +129,11 @@ func (Schema) Create(ctx context.Context, req infer.CreateRequest[SchemaArgs]) (
 	if req.DryRun {
 		return infer.CreateResponse[SchemaState]{ID: in.Subject, Output: state}, previewCompatibility(ctx, in, "")
 	}
-	out, err := register(ctx, in)
-	if err != nil {
+	out, err := register(ctx, in, SchemaState{})
+	if err != nil && out.SchemaID == 0 {
 		return infer.CreateResponse[SchemaState]{}, err
 	}
-	return infer.CreateResponse[SchemaState]{ID: in.Subject, Output: out}, nil
+	return infer.CreateResponse[SchemaState]{ID: in.Subject, Output: out}, err
 }
 
 // Update registers the changed schema as the subject's next version.
@@ -141,20 +148,23 @@ func (Schema) Update(ctx context.Context, req infer.UpdateRequest[SchemaArgs, Sc
 		}
 		return infer.UpdateResponse[SchemaState]{Output: planned}, previewCompatibility(ctx, in, st.Schema)
 	}
-	if unchanged || sameSchemaInRegistry(ctx, in, st.SchemaID) {
+	if st.ContractMismatch == "" && (unchanged || sameSchemaInRegistry(ctx, in, st.SchemaID)) {
 		st.SchemaArgs.Normalize, st.SchemaArgs.DeletionMode = in.Normalize, in.DeletionMode
 		return infer.UpdateResponse[SchemaState]{Output: st}, nil
 	}
-	out, err := register(ctx, in)
-	if err != nil {
+	out, err := register(ctx, in, st)
+	if err != nil && out.SchemaID == 0 {
 		return infer.UpdateResponse[SchemaState]{}, err
 	}
-	return infer.UpdateResponse[SchemaState]{Output: out}, nil
+	return infer.UpdateResponse[SchemaState]{Output: out}, err
 }
 
-// register creates (or finds) the schema under the subject and reads back what the
-// registry stored.
-func register(ctx context.Context, in SchemaArgs) (SchemaState, error) {
+// register creates (or finds) the schema under the subject, records whether this resource
+// created the version, and checks that the text the registry serves for the id has the
+// file's Parsing Canonical Form. A mismatch is returned as a ResourceInitFailedError with
+// the state, so the registered version stays tracked (and deletable) and the next up
+// retries; prev is the state being updated (zero on create).
+func register(ctx context.Context, in SchemaArgs, prev SchemaState) (SchemaState, error) {
 	cl, cfg, err := registryFrom(ctx)
 	if err != nil {
 		return SchemaState{}, err
@@ -169,6 +179,9 @@ func register(ctx context.Context, in SchemaArgs) (SchemaState, error) {
 	if in.normalized() {
 		rctx = sr.WithParams(ctx, sr.Normalize)
 	}
+	// A version that exists before we register belongs to whoever registered it: destroy
+	// must not take it away from them.
+	existing, lookupErr := cl.LookupSchema(rctx, in.Subject, s)
 	var created sr.SubjectSchema
 	err = retryRegistry(ctx, func() error {
 		created, err = cl.CreateSchema(rctx, in.Subject, s)
@@ -176,17 +189,32 @@ func register(ctx context.Context, in SchemaArgs) (SchemaState, error) {
 	})
 	if err != nil {
 		if registryCode(err) == 409 {
-			return SchemaState{}, incompatibleError(in, nil, err)
+			return SchemaState{}, incompatibleError(in, registryVerdict(ctx, cl, in, s), err)
 		}
 		return SchemaState{}, registryError(fmt.Sprintf("registering the schema of subject %q", in.Subject), err)
 	}
 	out := SchemaState{SchemaArgs: in, SchemaID: created.ID, Version: created.Version, RegistrySchema: created.Schema.Schema, LatestVersion: created.Version}
-	if stored, err := cl.SchemaByVersion(ctx, in.Subject, created.Version); err == nil {
-		out.RegistrySchema = stored.Schema.Schema
-		out.SchemaID = stored.ID
+	out.RegisteredVersions = append([]int(nil), prev.RegisteredVersions...)
+	ours := lookupErr != nil || existing.Version != created.Version || slices.Contains(prev.ownedVersions(), created.Version)
+	if ours && !slices.Contains(out.RegisteredVersions, created.Version) {
+		out.RegisteredVersions = append(out.RegisteredVersions, created.Version)
+	}
+	if !ours {
+		p.GetLogger(ctx).Warningf("subject %q already had this schema as version %d (id %d), registered outside this stack: it is adopted, and destroy leaves it",
+			in.Subject, created.Version, created.ID)
 	}
 	if latest, err := cl.SchemaByVersion(ctx, in.Subject, -1); err == nil {
 		out.LatestVersion = latest.Version
+	}
+	text, err := registryTextByID(ctx, cl, created.ID)
+	if err != nil {
+		return out, fmt.Errorf("%s: %w", err, infer.ResourceInitFailedError{Reasons: []string{err.Error()}})
+	}
+	out.RegistrySchema = text
+	if err := contractMismatch(in, text); err != nil {
+		out.ContractMismatch = err.Error()
+		return out, fmt.Errorf("subject %q version %d (schema id %d): %s: %w", in.Subject, created.Version, created.ID, err,
+			infer.ResourceInitFailedError{Reasons: []string{err.Error()}})
 	}
 	return out, nil
 }
@@ -232,6 +260,17 @@ func (Schema) Read(ctx context.Context, req infer.ReadRequest[SchemaArgs, Schema
 	st := SchemaState{SchemaArgs: in, SchemaID: got.ID, Version: got.Version, RegistrySchema: got.Schema.Schema, LatestVersion: got.Version}
 	if req.State.Subject != "" {
 		st.SchemaArgs = req.State.SchemaArgs
+		st.RegisteredVersions = req.State.RegisteredVersions
+	}
+	// Consumers resolve the id, not the version: check the text served for the id.
+	text, err := registryTextByID(ctx, cl, got.ID)
+	if err != nil {
+		return infer.ReadResponse[SchemaArgs, SchemaState]{}, err
+	}
+	st.RegistrySchema = text
+	if err := contractMismatch(st.SchemaArgs, text); err != nil {
+		st.ContractMismatch = err.Error()
+		p.GetLogger(ctx).Warningf("drift: %v", err)
 	}
 	if latest, err := cl.SchemaByVersion(ctx, subject, -1); err == nil {
 		st.LatestVersion = latest.Version
@@ -254,7 +293,8 @@ func parseSchemaID(id string) (string, int) {
 	return id, -1
 }
 
-// Delete soft-deletes the subject (or purges it, or leaves it) per deletionMode.
+// Delete soft-deletes the versions this resource registered (hard: then purges them;
+// retain: leaves them). Versions registered by others stay, and with them the subject.
 func (Schema) Delete(ctx context.Context, req infer.DeleteRequest[SchemaState]) (infer.DeleteResponse, error) {
 	mode := req.State.deletionMode()
 	if mode == DeletionRetain {
@@ -267,15 +307,23 @@ func (Schema) Delete(ctx context.Context, req infer.DeleteRequest[SchemaState]) 
 	ctx, cancel := context.WithTimeout(ctx, cfg.timeout())
 	defer cancel()
 	subject := req.State.Subject
-	if _, err := cl.DeleteSubject(ctx, subject, sr.SoftDelete); err != nil && !isNotFound(err) {
-		if registryCode(err) == 42206 {
-			return infer.DeleteResponse{}, registryError(fmt.Sprintf("subject %q is still referenced by other schemas: delete or repoint those first", subject), err)
+	for _, v := range req.State.ownedVersions() {
+		err := retryRegistry(ctx, func() error { return cl.DeleteSchema(ctx, subject, v, sr.SoftDelete) })
+		switch code := registryCode(err); {
+		case err == nil, code == 40406: // 40406: already soft-deleted
+		case code == 404 || code == 40401 || code == 40402:
+			continue // gone already, even from a hard delete
+		case code == 42206:
+			return infer.DeleteResponse{}, registryError(fmt.Sprintf("subject %q version %d is still referenced by other schemas: delete or repoint those first", subject, v), err)
+		default:
+			return infer.DeleteResponse{}, registryError(fmt.Sprintf("soft-deleting subject %q version %d", subject, v), err)
 		}
-		return infer.DeleteResponse{}, registryError(fmt.Sprintf("soft-deleting subject %q", subject), err)
-	}
-	if mode == DeletionHard {
-		if _, err := cl.DeleteSubject(ctx, subject, sr.HardDelete); err != nil && !isNotFound(err) {
-			return infer.DeleteResponse{}, registryError(fmt.Sprintf("hard-deleting subject %q", subject), err)
+		if mode != DeletionHard {
+			continue
+		}
+		err = retryRegistry(ctx, func() error { return cl.DeleteSchema(ctx, subject, v, sr.HardDelete) })
+		if code := registryCode(err); err != nil && code != 404 && code != 40401 && code != 40402 {
+			return infer.DeleteResponse{}, registryError(fmt.Sprintf("hard-deleting subject %q version %d", subject, v), err)
 		}
 	}
 	return infer.DeleteResponse{}, nil

@@ -8,19 +8,21 @@ import (
 // TestAvroBackwardOffline: the offline check that stands in when no registry answers.
 func TestAvroBackwardOffline(t *testing.T) {
 	const base = `{"type":"record","name":"T","fields":[{"name":"pair","type":"string"},{"name":"bid","type":"double"}]}`
+	const withInt = `{"type":"record","name":"T","fields":[{"name":"pair","type":"string"},{"name":"bid","type":"double"},{"name":"qty","type":"int"}]}`
 	cases := []struct {
-		name, next string
-		field      string // "" when compatible
+		name, old, next string
+		field           string // "" when compatible
 	}{
-		{"same", base, ""},
-		{"new optional field", `{"type":"record","name":"T","fields":[{"name":"pair","type":"string"},{"name":"bid","type":"double"},{"name":"venue","type":["null","string"],"default":null}]}`, ""},
-		{"new required field", `{"type":"record","name":"T","fields":[{"name":"pair","type":"string"},{"name":"bid","type":"double"},{"name":"venue","type":"string"}]}`, "venue"},
-		{"type change", `{"type":"record","name":"T","fields":[{"name":"pair","type":"string"},{"name":"bid","type":"string"}]}`, "bid"},
-		{"widening int to long is fine", `{"type":"record","name":"T","fields":[{"name":"pair","type":"string"},{"name":"bid","type":"double"}]}`, ""},
+		{"same", base, base, ""},
+		{"new optional field", base, `{"type":"record","name":"T","fields":[{"name":"pair","type":"string"},{"name":"bid","type":"double"},{"name":"venue","type":["null","string"],"default":null}]}`, ""},
+		{"new required field", base, `{"type":"record","name":"T","fields":[{"name":"pair","type":"string"},{"name":"bid","type":"double"},{"name":"venue","type":"string"}]}`, "venue"},
+		{"type change", base, `{"type":"record","name":"T","fields":[{"name":"pair","type":"string"},{"name":"bid","type":"string"}]}`, "bid"},
+		{"widening int to long is fine", withInt, strings.Replace(withInt, `"qty","type":"int"`, `"qty","type":"long"`, 1), ""},
+		{"narrowing long to int is refused", strings.Replace(withInt, `"qty","type":"int"`, `"qty","type":"long"`, 1), withInt, "qty"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			err := avroBackwardIncompatibility(base, tc.next)
+			err := avroBackwardIncompatibility(tc.old, tc.next)
 			if tc.field == "" {
 				if err != nil {
 					t.Fatalf("compatible change refused: %v", err)

@@ -47,6 +47,9 @@ func previewCompatibility(ctx context.Context, in SchemaArgs, oldText string) er
 	}
 
 	res, err := cl.CheckCompatibility(sr.WithParams(cctx, sr.Verbose), in.Subject, -1, s)
+	if err == nil && !res.Is {
+		res.Messages = append([]string{verdictPrefix(in.Subject)}, res.Messages...)
+	}
 	if err != nil {
 		if isNotFound(err) && len(in.References) > 0 {
 			log.Warningf("compatibility of subject %q not checked at preview: a referenced schema does not exist yet (%v)", in.Subject, err)
@@ -94,4 +97,22 @@ func incompatibleError(in SchemaArgs, registryMessages []string, detail error) e
 	b.WriteString(". Make the change compatible (for example give a new field a default, keep removed fields optional) " +
 		"or, if consumers are ready, change the subject's compatibility with a SubjectConfig resource")
 	return fmt.Errorf("%s", b.String())
+}
+
+// verdictPrefix names the registry endpoint whose verdict follows, so a user can ask it again.
+func verdictPrefix(subject string) string {
+	return fmt.Sprintf("POST /compatibility/subjects/%s/versions/latest answers is_compatible=false", subject)
+}
+
+// registryVerdict asks the registry's own compatibility endpoint about a schema it refused
+// to register, for the error: the registration's 409 carries no reasons on every registry.
+func registryVerdict(ctx context.Context, cl *sr.Client, in SchemaArgs, s sr.Schema) []string {
+	res, err := cl.CheckCompatibility(sr.WithParams(ctx, sr.Verbose), in.Subject, -1, s)
+	if err != nil {
+		return []string{fmt.Sprintf("the compatibility endpoint did not answer: %v", err)}
+	}
+	if res.Is {
+		return []string{fmt.Sprintf("POST /compatibility/subjects/%s/versions/latest answers is_compatible=true (the registry refused the registration for another reason)", in.Subject)}
+	}
+	return append([]string{verdictPrefix(in.Subject)}, res.Messages...)
 }

@@ -181,6 +181,7 @@ func TestSchemaBadInputs(t *testing.T) {
 	}{
 		{"invalid avro", schemaProps("x-value", `{"type":"record","name":"X","fields":[{"name":"a","type":"strnig"}]}`, nil), "schema", "not valid Avro"},
 		{"not even json", schemaProps("x-value", `{"type":`, nil), "schema", "not valid Avro"},
+		{"duplicated field", schemaProps("x-value", `{"type":"record","name":"X","fields":[{"name":"a","type":"string"},{"name":"a","type":"long"}]}`, nil), "schema", `duplicate field name "a"`},
 		{"invalid json schema text", schemaProps("x-value", `{"type":`, map[string]property.Value{"schemaType": property.New("JSON")}), "schema", "not valid JSON"},
 		{"unknown type", schemaProps("x-value", `{}`, map[string]property.Value{"schemaType": property.New("XML")}), "schemaType", "AVRO, JSON or PROTOBUF"},
 		{"empty subject", schemaProps(" ", `"string"`, nil), "subject", "subject is empty"},

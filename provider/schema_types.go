@@ -45,6 +45,24 @@ type SchemaState struct {
 	// LatestVersion is the subject's newest version; above Version it means someone else
 	// registered a newer schema.
 	LatestVersion int `pulumi:"latestVersion"`
+	// RegisteredVersions are the subject versions this resource registered itself: the only
+	// ones destroy deletes, so versions registered by others keep the subject alive.
+	RegisteredVersions []int `pulumi:"registeredVersions,optional"`
+	// ContractMismatch is set when the registry serves a text for SchemaID whose Parsing
+	// Canonical Form differs from the file: consumers would decode records wrongly.
+	ContractMismatch string `pulumi:"contractMismatch,optional"`
+}
+
+// ownedVersions are the versions destroy may delete. States written before
+// RegisteredVersions existed recorded only the current version, which this stack registered.
+func (s SchemaState) ownedVersions() []int {
+	if len(s.RegisteredVersions) > 0 {
+		return s.RegisteredVersions
+	}
+	if s.Version > 0 {
+		return []int{s.Version}
+	}
+	return nil
 }
 
 // Annotate documents the resource.
@@ -62,7 +80,8 @@ func (s *SchemaArgs) Annotate(a infer.Annotator) {
 	a.Describe(&s.References, "Schemas of other subjects this one references.")
 	a.Describe(&s.Normalize, "Ask the registry to normalise the schema on register and lookup.")
 	a.SetDefault(&s.Normalize, false)
-	a.Describe(&s.DeletionMode, "On delete: soft (default) soft-deletes the subject, hard also purges it, retain leaves it.")
+	a.Describe(&s.DeletionMode, "On delete: soft (default) soft-deletes the versions this resource registered, hard also purges them, "+
+		"retain leaves them. Versions registered by others are never deleted, so a subject they keep alive survives.")
 	a.SetDefault(&s.DeletionMode, DeletionSoft)
 }
 
@@ -72,6 +91,8 @@ func (s *SchemaState) Annotate(a infer.Annotator) {
 	a.Describe(&s.Version, "The subject version this schema is registered as.")
 	a.Describe(&s.RegistrySchema, "The schema text as the registry stores it.")
 	a.Describe(&s.LatestVersion, "The subject's newest version when last read.")
+	a.Describe(&s.RegisteredVersions, "The subject versions this resource registered; destroy deletes only these.")
+	a.Describe(&s.ContractMismatch, "Set when the registry's text for schemaId has a different Avro Parsing Canonical Form than the file, naming the first differing field.")
 }
 
 func (a SchemaArgs) typeName() string {

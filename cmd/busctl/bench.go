@@ -62,6 +62,9 @@ func (b *benchFlags) config(ctx context.Context, st *auto.Stack) (bench.Config, 
 		if c.SchemaID == 0 {
 			c.SchemaID = schemaIDOf(outs["schemas"].Value, "fx-stream-global-value")
 		}
+		if urls := stringList(outs["schemaRegistryUrls"].Value); len(urls) > 0 {
+			c.RegistryURL = urls[0] // decode with the writer schema of each record's id
+		}
 	}
 	if len(c.Brokers) == 0 {
 		return c, errors.New("no brokers: deploy the stack first (busctl up) or pass --brokers")

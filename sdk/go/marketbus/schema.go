@@ -16,7 +16,9 @@ import (
 type Schema struct {
 	pulumi.CustomResourceState
 
-	// On delete: soft (default) soft-deletes the subject, hard also purges it, retain leaves it.
+	// Set when the registry's text for schemaId has a different Avro Parsing Canonical Form than the file, naming the first differing field.
+	ContractMismatch pulumi.StringPtrOutput `pulumi:"contractMismatch"`
+	// On delete: soft (default) soft-deletes the versions this resource registered, hard also purges them, retain leaves them. Versions registered by others are never deleted, so a subject they keep alive survives.
 	DeletionMode pulumi.StringPtrOutput `pulumi:"deletionMode"`
 	// The subject's newest version when last read.
 	LatestVersion pulumi.IntOutput `pulumi:"latestVersion"`
@@ -24,6 +26,8 @@ type Schema struct {
 	Normalize pulumi.BoolPtrOutput `pulumi:"normalize"`
 	// Schemas of other subjects this one references.
 	References SchemaReferenceArrayOutput `pulumi:"references"`
+	// The subject versions this resource registered; destroy deletes only these.
+	RegisteredVersions pulumi.IntArrayOutput `pulumi:"registeredVersions"`
 	// The schema text as the registry stores it.
 	RegistrySchema pulumi.StringOutput `pulumi:"registrySchema"`
 	// The schema text. Kept verbatim in state; equality is decided by the registry.
@@ -99,7 +103,7 @@ func SchemaExists(ctx *pulumi.Context,
 }
 
 type schemaArgs struct {
-	// On delete: soft (default) soft-deletes the subject, hard also purges it, retain leaves it.
+	// On delete: soft (default) soft-deletes the versions this resource registered, hard also purges them, retain leaves them. Versions registered by others are never deleted, so a subject they keep alive survives.
 	DeletionMode *string `pulumi:"deletionMode"`
 	// Ask the registry to normalise the schema on register and lookup.
 	Normalize *bool `pulumi:"normalize"`
@@ -115,7 +119,7 @@ type schemaArgs struct {
 
 // The set of arguments for constructing a Schema resource.
 type SchemaArgs struct {
-	// On delete: soft (default) soft-deletes the subject, hard also purges it, retain leaves it.
+	// On delete: soft (default) soft-deletes the versions this resource registered, hard also purges them, retain leaves them. Versions registered by others are never deleted, so a subject they keep alive survives.
 	DeletionMode pulumi.StringPtrInput
 	// Ask the registry to normalise the schema on register and lookup.
 	Normalize pulumi.BoolPtrInput
@@ -216,7 +220,12 @@ func (o SchemaOutput) ToSchemaOutputWithContext(ctx context.Context) SchemaOutpu
 	return o
 }
 
-// On delete: soft (default) soft-deletes the subject, hard also purges it, retain leaves it.
+// Set when the registry's text for schemaId has a different Avro Parsing Canonical Form than the file, naming the first differing field.
+func (o SchemaOutput) ContractMismatch() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Schema) pulumi.StringPtrOutput { return v.ContractMismatch }).(pulumi.StringPtrOutput)
+}
+
+// On delete: soft (default) soft-deletes the versions this resource registered, hard also purges them, retain leaves them. Versions registered by others are never deleted, so a subject they keep alive survives.
 func (o SchemaOutput) DeletionMode() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *Schema) pulumi.StringPtrOutput { return v.DeletionMode }).(pulumi.StringPtrOutput)
 }
@@ -234,6 +243,11 @@ func (o SchemaOutput) Normalize() pulumi.BoolPtrOutput {
 // Schemas of other subjects this one references.
 func (o SchemaOutput) References() SchemaReferenceArrayOutput {
 	return o.ApplyT(func(v *Schema) SchemaReferenceArrayOutput { return v.References }).(SchemaReferenceArrayOutput)
+}
+
+// The subject versions this resource registered; destroy deletes only these.
+func (o SchemaOutput) RegisteredVersions() pulumi.IntArrayOutput {
+	return o.ApplyT(func(v *Schema) pulumi.IntArrayOutput { return v.RegisteredVersions }).(pulumi.IntArrayOutput)
 }
 
 // The schema text as the registry stores it.
