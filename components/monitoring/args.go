@@ -52,7 +52,7 @@ type Args struct {
 	Thresholds dashboards.Thresholds
 	// ContactPoint is where Grafana sends alerts.
 	ContactPoint ContactPointArgs
-	// Notification tunes the notification policy.
+	// Notification tunes how each rule notifies its contact point.
 	Notification NotificationArgs
 	// Docker configures the Docker backend.
 	Docker DockerArgs
@@ -125,11 +125,14 @@ type ContactPointArgs struct {
 	EmailAddresses pulumi.StringArrayInput
 }
 
-// NotificationArgs tunes the notification policy, which routes alerts on
-// their severity label.
+// NotificationArgs tunes the notification settings of every rule: Grafana's
+// simplified routing, which sends a rule's alerts to its contact point
+// without a notification policy (the organisation's routing tree, which
+// the stack must not own).
 type NotificationArgs struct {
 	// GroupBy are the labels alerts are grouped by in one notification;
-	// default alertname, cluster, severity.
+	// default alertname, grafana_folder, cluster, severity. Grafana wants
+	// alertname and grafana_folder in it, unless it is ["..."].
 	GroupBy []string
 	// RepeatInterval is how often a still-firing alert is re-sent, per
 	// severity (Go/Prometheus duration, e.g. "1h"). Defaults: critical 1h,
@@ -157,7 +160,7 @@ func (a Args) withDefaults() Args {
 	}
 	n := &a.Notification
 	if len(n.GroupBy) == 0 {
-		n.GroupBy = []string{"alertname", dashboards.ClusterLabel, "severity"}
+		n.GroupBy = []string{labelAlertname, labelGrafanaFolder, dashboards.ClusterLabel, "severity"}
 	}
 	// Copy before filling, so the caller's map is never written to.
 	repeat := map[Severity]string{SeverityCritical: "1h", SeverityHigh: "4h"}

@@ -65,6 +65,8 @@ func TestArgsValidation(t *testing.T) {
 			`Notification.RepeatInterval has unknown severity "info": use "critical" or "high"`},
 		{"bad repeat interval", dockerArgs, func(a *Args) { a.Notification.RepeatInterval = map[Severity]string{SeverityHigh: "1d"} },
 			`Notification.RepeatInterval[high] "1d" is not a positive duration (e.g. "4h")`},
+		{"grouping Grafana refuses per rule", dockerArgs, func(a *Args) { a.Notification.GroupBy = []string{"alertname", "cluster"} },
+			`Notification.GroupBy ["alertname" "cluster"] lacks "alertname" or "grafana_folder", which Grafana requires in a rule's own grouping: add them, or use ["..."] to disable grouping`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -51,6 +51,11 @@ func render(a Args) (plan, error) {
 	p.ruleGroup, err = GrafanaRules(p.rules, GrafanaOptions{
 		DatasourceUID: DatasourceUID(a.Stack),
 		Interval:      grafanaRuleInterval,
+		Notification: &GrafanaNotification{
+			ContactPoint:   a.ContactPoint.Name,
+			GroupBy:        a.Notification.GroupBy,
+			RepeatInterval: a.Notification.RepeatInterval,
+		},
 	})
 	if err != nil {
 		return plan{}, err

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -151,6 +152,11 @@ func validateNotification(n NotificationArgs) []error {
 		if strings.TrimSpace(l) == "" {
 			errs = append(errs, errors.New("Notification.GroupBy has an empty label"))
 		}
+	}
+	if len(n.GroupBy) > 0 && !slices.Equal(n.GroupBy, []string{"..."}) &&
+		(!slices.Contains(n.GroupBy, labelAlertname) || !slices.Contains(n.GroupBy, labelGrafanaFolder)) {
+		errs = append(errs, fmt.Errorf("Notification.GroupBy %q lacks %q or %q, which Grafana requires in a rule's own grouping: add them, or use [\"...\"] to disable grouping",
+			n.GroupBy, labelAlertname, labelGrafanaFolder))
 	}
 	sevs := make([]string, 0, len(n.RepeatInterval))
 	for s := range n.RepeatInterval {
