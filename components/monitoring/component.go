@@ -82,7 +82,7 @@ func NewMonitoring(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.
 	case BackendDocker:
 		be, err = deployDocker(ctx, m, name, a, p)
 	case BackendKubernetes:
-		be, err = deployKubernetes(ctx, m, name, a)
+		be, err = deployKubernetes(ctx, m, name, a, p)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("monitoring %q: %w", name, err)

@@ -67,7 +67,7 @@ func TestKubernetesServiceMonitor(t *testing.T) {
 		"app.kubernetes.io/name": "redpanda", "app.kubernetes.io/instance": "bus"}})
 	assertEqual(t, "namespaceSelector", spec["namespaceSelector"], map[string]any{"matchNames": []any{"market-bus"}})
 	assertEqual(t, "endpoints", spec["endpoints"], []any{map[string]any{
-		"port": "admin", "path": "/public_metrics", "interval": "10s",
+		"port": "admin", "path": "/public_metrics", "interval": "10s", "scheme": "http",
 		"relabelings": []any{
 			map[string]any{"action": "replace", "targetLabel": "job", "replacement": "redpanda"},
 			map[string]any{"action": "replace", "targetLabel": "cluster", "replacement": "prod"},

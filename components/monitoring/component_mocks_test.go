@@ -24,6 +24,7 @@ const (
 	typeContactPoint   = "grafana:alerting/contactPoint:ContactPoint"
 	typeNotification   = "grafana:alerting/notificationPolicy:NotificationPolicy"
 	typeServiceMonitor = "kubernetes:monitoring.coreos.com/v1:ServiceMonitor"
+	typePrometheusRule = "kubernetes:monitoring.coreos.com/v1:PrometheusRule"
 )
 
 // call is one RegisterResource as the engine would see it: inputs keep
