@@ -67,9 +67,12 @@ func ConsumerLag(o Options) (dashboard.Dashboard, error) {
 		WithPanel(graph("Production vs consumption",
 			"Records appended per topic versus offsets committed per group and topic; a group "+
 				"below its topic's line is falling behind.", unitOpsPerSec, nil,
-			target("A", fmt.Sprintf("sum by (%s) (%s)", promql.LabelTopic,
+			// Every replica exports its partition's high watermark: take
+			// each partition once (max), then add partitions up, or RF 3
+			// draws production three times too high.
+			target("A", fmt.Sprintf("sum by (%s) (max by (%s) (%s))", promql.LabelTopic, tp,
 				rate(sel("redpanda_kafka_max_offset", m.cluster, m.ns, m.topic))), "produced {{redpanda_topic}}"),
-			target("B", fmt.Sprintf("sum by (%s) (%s)", gt,
+			target("B", fmt.Sprintf("sum by (%s) (max by (%s) (%s))", gt, gtp,
 				rate(sel("redpanda_kafka_consumer_group_committed_offset", m.cluster, m.group, m.topic))),
 				"consumed {{redpanda_group}} {{redpanda_topic}}"))).
 		WithRow(dashboard.NewRowBuilder("Redpanda 25.1+ lag gauges")).

@@ -39,10 +39,16 @@ func KafkaOverview(o Options) (dashboard.Dashboard, error) {
 			target("A", fmt.Sprintf("sum(%s) or on () vector(0)",
 				sel("redpanda_kafka_under_replicated_replicas", m.cluster, m.topic)), "under-replicated"))).
 		WithPanel(single("Leaderless partitions",
-			"Partitions without a quorum: unavailable for produce and fetch.", unitNone,
+			"Partitions without a quorum: unavailable for produce and fetch. Only the controller leader "+
+				"exports the count: \"Unknown\" means brokers are up but none has it (no controller leader).", unitNone,
 			thresholds(base(green), at(countAbove(t.LeaderlessPartitions), red)),
-			target("A", fmt.Sprintf("max(%s) or on () vector(0)",
-				sel("redpanda_cluster_unavailable_partitions", m.cluster)), "leaderless"))).
+			// No "or vector(0)": a missing count is not zero. It is
+			// unknown (-1, mapped to text) while brokers are up, and no
+			// data when none is.
+			target("A", fmt.Sprintf("max(%[1]s) or on () (count(%[2]s) * 0 - 1)",
+				sel("redpanda_cluster_unavailable_partitions", m.cluster),
+				sel("redpanda_application_uptime_seconds_total", m.cluster)), "leaderless")).
+			Mappings(valueText(mapping{"-1", "Unknown", red}))).
 		WithPanel(single("Storage health",
 			"Worst broker disk state: OK, low space (writes continue) or degraded (writes refused).", unitNone,
 			thresholds(base(green), at(diskLowSpace, orange), at(diskDegraded, red)),

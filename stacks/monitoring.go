@@ -91,6 +91,7 @@ func monitoringArgs(s Spec, rp *cluster.RedpandaCluster, secrets monitoringSecre
 			Namespace: s.Cluster.Namespace, PrometheusOperator: m.PrometheusOperator,
 			ServiceSelector: cluster.MetricsServiceSelector("redpanda", s.Stack), AdminPortName: "admin",
 			PrometheusURL: m.PrometheusURL, GrafanaURL: m.GrafanaURL, GrafanaToken: secrets.token,
+			TLS: scrapeTLS(s.Cluster),
 		},
 	}
 	if rp != nil {
@@ -101,6 +102,24 @@ func monitoringArgs(s Spec, rp *cluster.RedpandaCluster, secrets monitoringSecre
 		a.Docker.NetworkName = pulumi.String("validation")
 	}
 	return a
+}
+
+// scrapeTLS is how Prometheus reaches the admin API: the cluster's TLS covers it, so
+// Prometheus verifies it with the CA of the brokers' certificate Secret (cert-manager's, or
+// the platform's tlsSecret) under the headless Service's name, which the certificate lists.
+func scrapeTLS(c ClusterSpec) monitoring.ScrapeTLSArgs {
+	if c.Mode != ModeKubernetes || !c.TLS {
+		return monitoring.ScrapeTLSArgs{}
+	}
+	secret := c.TLSSecret
+	if c.CertIssuer != "" {
+		secret = cluster.CertificateName
+	}
+	return monitoring.ScrapeTLSArgs{
+		Enabled:      true,
+		CASecretName: secret,
+		ServerName:   fmt.Sprintf("%s.%s.svc.%s", cluster.DefaultServiceName, c.Namespace, cluster.DefaultClusterDomain),
+	}
 }
 
 // monitoringSecrets are the secret inputs; nil when not configured.

@@ -66,7 +66,20 @@ type Rule struct {
 	// feature not enabled); Grafana then treats no data as OK, not as an
 	// alert.
 	AbsentIsOK bool
+	// Unknown is an optional second query for the opposite case: series
+	// Query should return but cannot, because the metric has vanished
+	// while the brokers are up (a series only one broker exports, lost with
+	// that broker's role). Every series it returns fires the alert whatever
+	// the threshold, with the value UnknownValue, which templates can test
+	// ({{ if lt $value 0.0 }}). Only for Above rules with a threshold of at
+	// least 0, so the sentinel can never be mistaken for a measurement.
+	Unknown string
 }
+
+// UnknownValue is the value of an alert raised by a rule's Unknown query: a
+// count that cannot be negative, so Grafana's threshold can tell the two
+// apart (outside the range [0, threshold]).
+const UnknownValue = -1
 
 // AlertOptions configures the alert table.
 type AlertOptions struct {
@@ -119,6 +132,7 @@ func Alerts(o AlertOptions) ([]Rule, error) {
 		return fmt.Sprintf("rate(%s[%s])", selector, promDuration(o.RateWindow))
 	}
 	lag := promql.ConsumerLag([]string{cl}, []string{job}, []string{job})
+	unavailable := sel("redpanda_cluster_unavailable_partitions", job)
 
 	rules := []Rule{
 		{
@@ -168,16 +182,25 @@ func Alerts(o AlertOptions) ([]Rule, error) {
 			Runbook:     "As for RedpandaStorageDegraded: lower retention or grow the volume before the broker stops accepting writes.",
 		},
 		{
-			Name:        "RedpandaLeaderlessPartitions",
-			Query:       fmt.Sprintf("max by (%s) (%s)", by(), sel("redpanda_cluster_unavailable_partitions", job)),
-			Op:          Above,
-			Threshold:   t.LeaderlessPartitions,
-			For:         time.Minute,
-			Severity:    SeverityCritical,
-			Summary:     "Redpanda partitions without a leader in cluster {{ $labels.cluster }}",
-			Description: "{{ $value }} partitions have no quorum: produce and fetch to them fail.",
+			Name:      "RedpandaLeaderlessPartitions",
+			Query:     fmt.Sprintf("max by (%s) (%s)", by(), unavailable),
+			Op:        Above,
+			Threshold: t.LeaderlessPartitions,
+			// Only the controller leader exports the count: with the
+			// controller lost the series vanishes, exactly when partitions
+			// are most likely leaderless. Brokers that answer scrapes but
+			// report no count are that case.
+			Unknown: fmt.Sprintf("(count by (%[1]s) (%[2]s == 1) unless on (%[1]s) %[3]s) * 0 + (%[4]s)",
+				by(), sel("up", job), unavailable, formatFloat(UnknownValue)),
+			For:      time.Minute,
+			Severity: SeverityCritical,
+			Summary:  "Redpanda partitions without a leader in cluster {{ $labels.cluster }}",
+			Description: "{{ if lt $value 0.0 }}Brokers are up but none reports redpanda_cluster_unavailable_partitions: " +
+				"the controller has no leader, so leaderless partitions cannot be counted and topic or config changes fail." +
+				"{{ else }}{{ $value }} partitions have no quorum: produce and fetch to them fail.{{ end }}",
 			Runbook: "Usually two replicas of a partition are down: bring brokers back first (see RedpandaBrokersDown). " +
-				"`rpk cluster health` lists the leaderless partitions.",
+				"`rpk cluster health` lists the leaderless partitions. When no broker reports the count, the controller itself " +
+				"has no leader: a majority of brokers must be back before anything else can be fixed.",
 		},
 		{
 			Name: "RedpandaUnderReplicatedPartitions",

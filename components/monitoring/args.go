@@ -31,6 +31,8 @@ const (
 	// DefaultAdminPortName is the broker Service's port name for the admin
 	// API, as in the Redpanda Helm chart.
 	DefaultAdminPortName = "admin"
+	// DefaultCASecretKey is where cert-manager puts the issuing CA.
+	DefaultCASecretKey = "ca.crt"
 )
 
 // Args configures a Monitoring component. One struct serves both backends;
@@ -52,7 +54,7 @@ type Args struct {
 	Thresholds dashboards.Thresholds
 	// ContactPoint is where Grafana sends alerts.
 	ContactPoint ContactPointArgs
-	// Notification tunes the notification policy.
+	// Notification tunes how each rule notifies its contact point.
 	Notification NotificationArgs
 	// Docker configures the Docker backend.
 	Docker DockerArgs
@@ -97,10 +99,13 @@ type KubernetesArgs struct {
 	ServiceSelector map[string]string
 	// AdminPortName is the Service port of the admin API; default "admin".
 	AdminPortName string
-	// ServiceMonitorLabels are extra labels on the ServiceMonitor, for a
-	// Prometheus whose serviceMonitorSelector wants them (kube-prometheus-
-	// stack: release: <its release name>).
+	// ServiceMonitorLabels are extra labels on the ServiceMonitor and the
+	// PrometheusRule, for a Prometheus whose serviceMonitorSelector and
+	// ruleSelector want them (kube-prometheus-stack: release: <its release
+	// name>).
 	ServiceMonitorLabels map[string]string
+	// TLS is how Prometheus verifies the admin API when it serves TLS.
+	TLS ScrapeTLSArgs
 	// PrometheusURL is Prometheus' query URL as Grafana's server reaches
 	// it: the Grafana data source URL. Required.
 	PrometheusURL string
@@ -110,6 +115,30 @@ type KubernetesArgs struct {
 	// GrafanaToken is a Grafana service-account token (from stack config).
 	// Required; kept secret in state.
 	GrafanaToken pulumi.StringInput
+}
+
+// ScrapeTLSArgs configures scraping an admin API that serves TLS.
+type ScrapeTLSArgs struct {
+	// Enabled scrapes https and verifies the brokers' certificate with the
+	// cluster CA (set it when the cluster's TLS covers the admin API).
+	Enabled bool
+	// CASecretName is the Secret in Namespace holding the CA that signed
+	// the brokers' certificate (cert-manager's Certificate Secret, or the
+	// platform's kubernetes.io/tls Secret); the ServiceMonitor's tlsConfig
+	// reads it. Required with Enabled and PrometheusOperator.
+	CASecretName string
+	// CASecretKey is the key of the CA in that Secret; default "ca.crt".
+	CASecretKey string
+	// ServerName is the name the ServiceMonitor verifies in the
+	// certificate: the operator scrapes pod IPs, which the certificate does
+	// not name (e.g. the headless Service's FQDN, which it does). Required
+	// with Enabled and PrometheusOperator.
+	ServerName string
+	// CAFile is the CA's path as the platform's Prometheus process sees it,
+	// for the exported static scrape config (tls_config.ca_file). Default
+	// /etc/prometheus/secrets/<CASecretName>/<CASecretKey>, where a
+	// prometheus-operator Prometheus mounts what its spec.secrets lists.
+	CAFile string
 }
 
 // ContactPointArgs is where alerts go. At least one receiver is required;
@@ -125,11 +154,14 @@ type ContactPointArgs struct {
 	EmailAddresses pulumi.StringArrayInput
 }
 
-// NotificationArgs tunes the notification policy, which routes alerts on
-// their severity label.
+// NotificationArgs tunes the notification settings of every rule: Grafana's
+// simplified routing, which sends a rule's alerts to its contact point
+// without a notification policy (the organisation's routing tree, which
+// the stack must not own).
 type NotificationArgs struct {
 	// GroupBy are the labels alerts are grouped by in one notification;
-	// default alertname, cluster, severity.
+	// default alertname, grafana_folder, cluster, severity. Grafana wants
+	// alertname and grafana_folder in it, unless it is ["..."].
 	GroupBy []string
 	// RepeatInterval is how often a still-firing alert is re-sent, per
 	// severity (Go/Prometheus duration, e.g. "1h"). Defaults: critical 1h,
@@ -152,12 +184,20 @@ func (a Args) withDefaults() Args {
 	if a.Kubernetes.AdminPortName == "" {
 		a.Kubernetes.AdminPortName = DefaultAdminPortName
 	}
+	if t := &a.Kubernetes.TLS; t.Enabled {
+		if t.CASecretKey == "" {
+			t.CASecretKey = DefaultCASecretKey
+		}
+		if t.CAFile == "" && t.CASecretName != "" {
+			t.CAFile = "/etc/prometheus/secrets/" + t.CASecretName + "/" + t.CASecretKey
+		}
+	}
 	if a.ContactPoint.Name == "" {
 		a.ContactPoint.Name = "market-bus-" + a.Stack
 	}
 	n := &a.Notification
 	if len(n.GroupBy) == 0 {
-		n.GroupBy = []string{"alertname", dashboards.ClusterLabel, "severity"}
+		n.GroupBy = []string{labelAlertname, labelGrafanaFolder, dashboards.ClusterLabel, "severity"}
 	}
 	// Copy before filling, so the caller's map is never written to.
 	repeat := map[Severity]string{SeverityCritical: "1h", SeverityHigh: "4h"}

@@ -14,8 +14,8 @@ const TypeToken = "marketbus:monitoring:Monitoring"
 
 // Monitoring is the monitoring of one Redpanda cluster: Prometheus scraping
 // the brokers with the alert rules loaded, and a Grafana with the stack's
-// folder, data source, dashboards, alert rules, contact point and
-// notification policy.
+// folder, data source, dashboards, contact point and alert rules (each rule
+// names the contact point: no notification policy is created).
 type Monitoring struct {
 	pulumi.ResourceState
 
@@ -82,7 +82,7 @@ func NewMonitoring(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.
 	case BackendDocker:
 		be, err = deployDocker(ctx, m, name, a, p)
 	case BackendKubernetes:
-		be, err = deployKubernetes(ctx, m, name, a)
+		be, err = deployKubernetes(ctx, m, name, a, p)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("monitoring %q: %w", name, err)

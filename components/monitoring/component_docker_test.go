@@ -2,6 +2,7 @@ package monitoring
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -150,7 +151,7 @@ func TestDockerGrafanaProvider(t *testing.T) {
 	}
 	// A replaced Grafana container has an empty database: every object must
 	// be recreated in it, deleted first because its UID is fixed.
-	for _, typ := range []string{typeFolder, typeDataSource, typeDashboard, typeRuleGroup, typeContactPoint, typeNotification} {
+	for _, typ := range []string{typeFolder, typeDataSource, typeDashboard, typeRuleGroup, typeContactPoint} {
 		for _, c := range mocks.ofType(typ) {
 			if !slices.Contains(c.rpc.GetReplaceWith(), urn("dev", typeContainer, "mon-grafana")) || !c.rpc.GetDeleteBeforeReplace() {
 				t.Errorf("%s: replaceWith %v, deleteBeforeReplace %v", c.Name, c.rpc.GetReplaceWith(), c.rpc.GetDeleteBeforeReplace())
@@ -232,15 +233,29 @@ func TestDockerGrafanaObjects(t *testing.T) {
 	assertEqual(t, "contact point", []any{cp.in("name"), webhooks[0].ObjectValue()["url"].SecretValue().Element.StringValue()},
 		[]string{"market-bus-dev", devWebhook})
 
-	np := mocks.one(t, typeNotification, "mon-notification-policy")
-	assertEqual(t, "policy contact point", np.in("contactPoint"), "market-bus-dev")
+	// Each rule notifies the contact point itself, re-sent by severity.
 	var routed []string
-	for _, p := range np.in("policies").([]any) {
-		pm := p.(map[string]any)
-		m := pm["matchers"].([]any)[0].(map[string]any)
-		routed = append(routed, m["label"].(string)+m["match"].(string)+m["value"].(string)+" every "+pm["repeatInterval"].(string))
+	rules, _ := rg.in("rules").([]any)
+	for _, r := range rules {
+		rm := r.(map[string]any)
+		ns, _ := rm["notificationSettings"].(map[string]any)
+		if ns == nil {
+			t.Errorf("%s has no notification settings", rm["name"])
+			continue
+		}
+		routed = append(routed, fmt.Sprintf("%s -> %s every %s", rm["labels"].(map[string]any)["severity"], ns["contactPoint"], ns["repeatInterval"]))
+		assertEqual(t, fmt.Sprintf("%s grouping", rm["name"]), []any{ns["groupBies"], ns["groupWait"], ns["groupInterval"]},
+			[]any{[]string{"alertname", "grafana_folder", "cluster", "severity"}, "30s", "5m"})
 	}
-	assertEqual(t, "severity routes", routed, []string{"severity=critical every 1h", "severity=high every 4h"})
+	slices.Sort(routed)
+	routed = slices.Compact(routed)
+	assertEqual(t, "routes", routed, []string{"critical -> market-bus-dev every 1h", "high -> market-bus-dev every 4h"})
+	if deps := rg.rpc.GetDependencies(); !slices.Contains(deps, urn("dev", typeContactPoint, "mon-contact-point")) {
+		t.Errorf("rule group dependencies %v lack the contact point it names", deps)
+	}
+	if n := len(mocks.ofType(typeNotification)); n != 0 {
+		t.Errorf("%d notification policies: the organisation's routing tree is not ours to replace", n)
+	}
 }
 
 // TestThresholdChangeReachesBothRenderings: one number in args moves the

@@ -67,7 +67,7 @@ func TestKubernetesServiceMonitor(t *testing.T) {
 		"app.kubernetes.io/name": "redpanda", "app.kubernetes.io/instance": "bus"}})
 	assertEqual(t, "namespaceSelector", spec["namespaceSelector"], map[string]any{"matchNames": []any{"market-bus"}})
 	assertEqual(t, "endpoints", spec["endpoints"], []any{map[string]any{
-		"port": "admin", "path": "/public_metrics", "interval": "10s",
+		"port": "admin", "path": "/public_metrics", "interval": "10s", "scheme": "http",
 		"relabelings": []any{
 			map[string]any{"action": "replace", "targetLabel": "job", "replacement": "redpanda"},
 			map[string]any{"action": "replace", "targetLabel": "cluster", "replacement": "prod"},
@@ -113,8 +113,13 @@ func TestKubernetesGrafana(t *testing.T) {
 	if cp.in("webhooks") != nil {
 		t.Errorf("webhooks = %v, want none", cp.in("webhooks"))
 	}
-	if !slices.Contains(mocks.ofType(typeNotification)[0].rpc.GetDependencies(), urn("prod", typeContactPoint, "mon-contact-point")) {
-		t.Error("notification policy does not depend on the contact point")
+	if n := len(mocks.ofType(typeNotification)); n != 0 {
+		t.Errorf("%d notification policies on the platform's shared Grafana, want none", n)
+	}
+	for name, r := range rules {
+		if r.NotificationSettings == nil || r.NotificationSettings.ContactPoint != "market-bus-prod" {
+			t.Errorf("%s notification settings = %+v, want contact point market-bus-prod", name, r.NotificationSettings)
+		}
 	}
 	assertEqual(t, "uids", []string{out.FolderUID, out.DatasourceUID}, []string{"market-bus-prod", "prometheus-prod"})
 	// The platform's Grafana keeps its database: nothing to replace with.

@@ -24,6 +24,7 @@ const (
 	typeContactPoint   = "grafana:alerting/contactPoint:ContactPoint"
 	typeNotification   = "grafana:alerting/notificationPolicy:NotificationPolicy"
 	typeServiceMonitor = "kubernetes:monitoring.coreos.com/v1:ServiceMonitor"
+	typePrometheusRule = "kubernetes:monitoring.coreos.com/v1:PrometheusRule"
 )
 
 // call is one RegisterResource as the engine would see it: inputs keep
@@ -214,16 +215,17 @@ func ruleFromInputs(t *testing.T, rule any) GrafanaRule {
 		t.Fatal(err)
 	}
 	var r struct {
-		Name      string            `json:"name"`
-		For       string            `json:"for"`
-		Condition string            `json:"condition"`
-		Labels    map[string]string `json:"labels"`
-		Datas     []GrafanaQuery    `json:"datas"`
+		Name      string                       `json:"name"`
+		For       string                       `json:"for"`
+		Condition string                       `json:"condition"`
+		Labels    map[string]string            `json:"labels"`
+		Datas     []GrafanaQuery               `json:"datas"`
+		Notify    *GrafanaNotificationSettings `json:"notificationSettings"`
 	}
 	if err := json.Unmarshal(raw, &r); err != nil {
 		t.Fatal(err)
 	}
-	return GrafanaRule{Name: r.Name, For: r.For, Condition: r.Condition, Labels: r.Labels, Data: r.Datas}
+	return GrafanaRule{Name: r.Name, For: r.For, Condition: r.Condition, Labels: r.Labels, Data: r.Datas, NotificationSettings: r.Notify}
 }
 
 // groupRules indexes the RuleGroup's rules by name.

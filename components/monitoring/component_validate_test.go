@@ -65,6 +65,12 @@ func TestArgsValidation(t *testing.T) {
 			`Notification.RepeatInterval has unknown severity "info": use "critical" or "high"`},
 		{"bad repeat interval", dockerArgs, func(a *Args) { a.Notification.RepeatInterval = map[Severity]string{SeverityHigh: "1d"} },
 			`Notification.RepeatInterval[high] "1d" is not a positive duration (e.g. "4h")`},
+		{"TLS without the CA Secret", kubernetesArgs, func(a *Args) { a.Kubernetes.TLS = ScrapeTLSArgs{Enabled: true, ServerName: "redpanda.x.svc"} },
+			"Kubernetes.TLS.CASecretName is required with TLS and PrometheusOperator: the Secret with the CA of the brokers' certificate, which the ServiceMonitor's tlsConfig reads"},
+		{"TLS without a server name", kubernetesArgs, func(a *Args) { a.Kubernetes.TLS = ScrapeTLSArgs{Enabled: true, CASecretName: "redpanda-tls"} },
+			"Kubernetes.TLS.ServerName is required with TLS and PrometheusOperator: a name in the brokers' certificate (the headless Service's FQDN), since the operator scrapes pod IPs"},
+		{"grouping Grafana refuses per rule", dockerArgs, func(a *Args) { a.Notification.GroupBy = []string{"alertname", "cluster"} },
+			`Notification.GroupBy ["alertname" "cluster"] lacks "alertname" or "grafana_folder", which Grafana requires in a rule's own grouping: add them, or use ["..."] to disable grouping`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

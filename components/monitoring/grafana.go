@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/grafana/grafana-foundation-sdk/go/cog"
@@ -45,6 +47,44 @@ type GrafanaRule struct {
 	Annotations  map[string]string `json:"annotations"`
 	NoDataState  string            `json:"noDataState"`
 	ExecErrState string            `json:"execErrState"`
+	// NotificationSettings route the rule's alerts straight to a contact
+	// point (Grafana's simplified routing), so the stack never needs the
+	// organisation's notification policy tree, which other teams share.
+	NotificationSettings *GrafanaNotificationSettings `json:"notificationSettings,omitempty"`
+}
+
+// GrafanaNotificationSettings mirrors RuleGroupRuleNotificationSettingsArgs.
+type GrafanaNotificationSettings struct {
+	ContactPoint   string   `json:"contactPoint"`
+	GroupBy        []string `json:"groupBies,omitempty"`
+	GroupWait      string   `json:"groupWait,omitempty"`
+	GroupInterval  string   `json:"groupInterval,omitempty"`
+	RepeatInterval string   `json:"repeatInterval,omitempty"`
+}
+
+// Grouping labels Grafana requires in a rule's own group_by (unless it is
+// ["..."]): alerts of different rules and folders never share a group.
+const (
+	labelAlertname     = "alertname"
+	labelGrafanaFolder = "grafana_folder"
+)
+
+// Notification timing, as the notification policy this replaces had it:
+// a short wait collects alerts of one outage into one message.
+const (
+	notifyGroupWait     = "30s"
+	notifyGroupInterval = "5m"
+)
+
+// GrafanaNotification is where and how the rules of a group notify.
+type GrafanaNotification struct {
+	// ContactPoint is the name of the contact point every rule notifies.
+	ContactPoint string
+	// GroupBy are the labels alerts are grouped by; they must include
+	// alertname and grafana_folder, or be exactly ["..."].
+	GroupBy []string
+	// RepeatInterval is how often a firing alert is re-sent, per severity.
+	RepeatInterval map[Severity]string
 }
 
 // GrafanaQuery mirrors RuleGroupRuleDataArgs.
@@ -74,6 +114,9 @@ type GrafanaOptions struct {
 	// QueryRange is how far back query A looks (default 10m). The queries
 	// are instant; the range only has to cover their own rate() windows.
 	QueryRange time.Duration
+	// Notification, when set, names each rule's contact point and timing.
+	// Without it the rules follow the organisation's notification policy.
+	Notification *GrafanaNotification
 }
 
 // GrafanaRules renders the table as Grafana-managed alert rules. Each
@@ -98,6 +141,11 @@ func GrafanaRules(rules []Rule, o GrafanaOptions) (GrafanaRuleGroup, error) {
 	if err := ValidateRules(rules); err != nil {
 		return GrafanaRuleGroup{}, fmt.Errorf("monitoring: grafana rules: %w", err)
 	}
+	if n := o.Notification; n != nil {
+		if err := n.validate(); err != nil {
+			return GrafanaRuleGroup{}, fmt.Errorf("monitoring: grafana rules: %w", err)
+		}
+	}
 	g := GrafanaRuleGroup{Name: o.Group, IntervalSeconds: int(o.Interval / time.Second)}
 	for _, r := range rules {
 		gr, err := grafanaRule(r, o)
@@ -113,7 +161,7 @@ func grafanaRule(r Rule, o GrafanaOptions) (GrafanaRule, error) {
 	query, err := model(prometheus.NewDataqueryBuilder().
 		RefId(refQuery).
 		Datasource(common.DataSourceRef{Type: cog.ToPtr("prometheus"), Uid: cog.ToPtr(o.DatasourceUID)}).
-		Expr(r.Query).
+		Expr(r.grafanaQuery()).
 		Instant().
 		IntervalMs(1000).
 		MaxDataPoints(43200))
@@ -132,8 +180,14 @@ func grafanaRule(r Rule, o GrafanaOptions) (GrafanaRule, error) {
 	if err != nil {
 		return GrafanaRule{}, err
 	}
-	evaluator := expr.ExprTypeThresholdConditionsEvaluatorTypeGt
-	if r.Op == Below {
+	evaluator, params := expr.ExprTypeThresholdConditionsEvaluatorTypeGt, []float64{r.Threshold}
+	switch {
+	case r.Unknown != "":
+		// outside_range is strict (value < 0 || value > threshold): a
+		// measured count fires above the threshold as with gt, and the
+		// Unknown branch's UnknownValue fires too.
+		evaluator, params = expr.ExprTypeThresholdConditionsEvaluatorTypeOutsideRange, []float64{0, r.Threshold}
+	case r.Op == Below:
 		evaluator = expr.ExprTypeThresholdConditionsEvaluatorTypeLt
 	}
 	threshold, err := model(expr.NewTypeThresholdBuilder().
@@ -142,7 +196,7 @@ func grafanaRule(r Rule, o GrafanaOptions) (GrafanaRule, error) {
 		Expression(refReduce).
 		Conditions([]cog.Builder[expr.ExprTypeThresholdConditions]{
 			expr.NewExprTypeThresholdConditionsBuilder().Evaluator(
-				expr.NewExprTypeThresholdConditionsEvaluatorBuilder().Type(evaluator).Params([]float64{r.Threshold})),
+				expr.NewExprTypeThresholdConditionsEvaluatorBuilder().Type(evaluator).Params(params)),
 		}))
 	if err != nil {
 		return GrafanaRule{}, err
@@ -156,6 +210,16 @@ func grafanaRule(r Rule, o GrafanaOptions) (GrafanaRule, error) {
 	for k, v := range annotations {
 		annotations[k] = grafanaTemplate(v)
 	}
+	var notify *GrafanaNotificationSettings
+	if n := o.Notification; n != nil {
+		notify = &GrafanaNotificationSettings{
+			ContactPoint:   n.ContactPoint,
+			GroupBy:        slices.Clone(n.GroupBy),
+			GroupWait:      notifyGroupWait,
+			GroupInterval:  notifyGroupInterval,
+			RepeatInterval: n.RepeatInterval[r.Severity],
+		}
+	}
 	return GrafanaRule{
 		Name:      r.Name,
 		For:       promDuration(r.For),
@@ -166,11 +230,43 @@ func grafanaRule(r Rule, o GrafanaOptions) (GrafanaRule, error) {
 			{RefID: refReduce, DatasourceUID: exprDatasourceUID, Model: reduce},
 			{RefID: refThreshold, DatasourceUID: exprDatasourceUID, Model: threshold},
 		},
-		Labels:       r.labels(),
-		Annotations:  annotations,
-		NoDataState:  noData,
-		ExecErrState: "Error",
+		Labels:               r.labels(),
+		Annotations:          annotations,
+		NoDataState:          noData,
+		ExecErrState:         "Error",
+		NotificationSettings: notify,
 	}, nil
+}
+
+// grafanaQuery is query A of the rule. With an Unknown query both go in one
+// query: Grafana's threshold sees every series, and the Unknown ones carry
+// UnknownValue, outside the range it accepts.
+func (r Rule) grafanaQuery() string {
+	if r.Unknown == "" {
+		return r.Query
+	}
+	return fmt.Sprintf("(%s) or (%s)", r.Query, r.Unknown)
+}
+
+// validate checks what Grafana would refuse when the rule group is saved.
+func (n GrafanaNotification) validate() error {
+	var errs []error
+	if strings.TrimSpace(n.ContactPoint) == "" {
+		errs = append(errs, errors.New("notification: a contact point name is required"))
+	}
+	if len(n.GroupBy) > 0 && !slices.Equal(n.GroupBy, []string{"..."}) &&
+		(!slices.Contains(n.GroupBy, labelAlertname) || !slices.Contains(n.GroupBy, labelGrafanaFolder)) {
+		errs = append(errs, fmt.Errorf("notification: group by %q must include %q and %q (Grafana refuses a rule's grouping without them), or be [\"...\"]",
+			n.GroupBy, labelAlertname, labelGrafanaFolder))
+	}
+	for _, sev := range []Severity{SeverityCritical, SeverityHigh} {
+		if v := n.RepeatInterval[sev]; v != "" {
+			if d, err := time.ParseDuration(v); err != nil || d <= 0 {
+				errs = append(errs, fmt.Errorf("notification: repeat interval %q of severity %s is not a positive duration", v, sev))
+			}
+		}
+	}
+	return errors.Join(errs...)
 }
 
 func exprDatasource() common.DataSourceRef {
@@ -212,10 +308,18 @@ func GrafanaThreshold(r GrafanaRule) (float64, error) {
 		if err := json.Unmarshal([]byte(d.Model), &m); err != nil {
 			return 0, fmt.Errorf("decode %s model: %w", d.RefID, err)
 		}
-		if len(m.Conditions) != 1 || len(m.Conditions[0].Evaluator.Params) != 1 {
+		if len(m.Conditions) != 1 {
 			return 0, fmt.Errorf("%s model has no single threshold", d.RefID)
 		}
-		return m.Conditions[0].Evaluator.Params[0], nil
+		ev := m.Conditions[0].Evaluator
+		switch {
+		case ev.Type == expr.ExprTypeThresholdConditionsEvaluatorTypeOutsideRange && len(ev.Params) == 2 && ev.Params[0] == 0:
+			// A rule with an Unknown query: [0, threshold].
+			return ev.Params[1], nil
+		case len(ev.Params) == 1:
+			return ev.Params[0], nil
+		}
+		return 0, fmt.Errorf("%s model has no single threshold", d.RefID)
 	}
 	return 0, fmt.Errorf("no query for condition %q", r.Condition)
 }

@@ -18,7 +18,6 @@ type grafanaObjects struct {
 	dashboards   map[string]*oss.Dashboard // by slug
 	ruleGroup    *alerting.RuleGroup
 	contactPoint *alerting.ContactPoint
-	policy       *alerting.NotificationPolicy
 }
 
 // dashboardURLs maps each dashboard's slug to its URL.
@@ -30,9 +29,11 @@ func (g *grafanaObjects) dashboardURLs() pulumi.StringMapOutput {
 	return m.ToStringMapOutput()
 }
 
-// deployGrafana creates the stack's folder, data source, dashboards, rule
-// group, contact point and notification policy through the backend's
-// Grafana provider.
+// deployGrafana creates the stack's folder, data source, dashboards, contact
+// point and rule group through the backend's Grafana provider. No
+// notification policy: that is the organisation's one routing tree, shared
+// with every other team (creating it replaces their routes, destroying it
+// resets it to Grafana's default). Each rule names the contact point itself.
 func deployGrafana(ctx *pulumi.Context, parent pulumi.Resource, name string, a Args, p plan, be backendResult) (*grafanaObjects, error) {
 	base := []pulumi.ResourceOption{pulumi.Parent(parent), pulumi.Provider(be.provider)}
 	if len(be.replaceWith) > 0 {
@@ -94,28 +95,22 @@ func deployGrafana(ctx *pulumi.Context, parent pulumi.Resource, name string, a A
 		g.dashboards[d.Slug] = dash
 	}
 
-	// Grafana refuses a rule whose query names a data source it does not
-	// know, hence the explicit dependency: the UID is a plain string.
+	g.contactPoint, err = alerting.NewContactPoint(ctx, name+"-contact-point", contactPointArgs(a.ContactPoint), opts()...)
+	if err != nil {
+		return nil, fmt.Errorf("contact point: %w", err)
+	}
+
+	// Grafana refuses a rule whose query names a data source, or whose
+	// notification settings name a contact point, it does not know; both
+	// are plain strings here, hence the explicit dependencies.
 	g.ruleGroup, err = alerting.NewRuleGroup(ctx, name+"-rules", &alerting.RuleGroupArgs{
 		Name:            pulumi.String(p.ruleGroup.Name),
 		FolderUid:       g.folder.Uid,
 		IntervalSeconds: pulumi.Int(p.ruleGroup.IntervalSeconds),
 		Rules:           ruleGroupRules(p.ruleGroup),
-	}, opts(pulumi.DependsOn([]pulumi.Resource{g.datasource}))...)
+	}, opts(pulumi.DependsOn([]pulumi.Resource{g.datasource, g.contactPoint}))...)
 	if err != nil {
 		return nil, fmt.Errorf("rule group: %w", err)
-	}
-
-	g.contactPoint, err = alerting.NewContactPoint(ctx, name+"-contact-point", contactPointArgs(a.ContactPoint), opts()...)
-	if err != nil {
-		return nil, fmt.Errorf("contact point: %w", err)
-	}
-	// The notification policy is Grafana's whole policy tree (one per
-	// organisation): on a shared Grafana this replaces everyone's routes.
-	g.policy, err = alerting.NewNotificationPolicy(ctx, name+"-notification-policy",
-		notificationPolicyArgs(a.Notification, g.contactPoint.Name), opts()...)
-	if err != nil {
-		return nil, fmt.Errorf("notification policy: %w", err)
 	}
 	return g, nil
 }
@@ -140,15 +135,26 @@ func ruleGroupRules(g GrafanaRuleGroup) alerting.RuleGroupRuleArray {
 			}
 			datas = append(datas, d)
 		}
+		var notify alerting.RuleGroupRuleNotificationSettingsPtrInput
+		if n := r.NotificationSettings; n != nil {
+			notify = alerting.RuleGroupRuleNotificationSettingsArgs{
+				ContactPoint:   pulumi.String(n.ContactPoint),
+				GroupBies:      pulumi.ToStringArray(n.GroupBy),
+				GroupWait:      pulumi.StringPtr(n.GroupWait),
+				GroupInterval:  pulumi.StringPtr(n.GroupInterval),
+				RepeatInterval: pulumi.StringPtr(n.RepeatInterval),
+			}
+		}
 		out = append(out, alerting.RuleGroupRuleArgs{
-			Name:         pulumi.String(r.Name),
-			For:          pulumi.String(r.For),
-			Condition:    pulumi.String(r.Condition),
-			NoDataState:  pulumi.String(r.NoDataState),
-			ExecErrState: pulumi.String(r.ExecErrState),
-			Labels:       pulumi.ToStringMap(r.Labels),
-			Annotations:  pulumi.ToStringMap(r.Annotations),
-			Datas:        datas,
+			NotificationSettings: notify,
+			Name:                 pulumi.String(r.Name),
+			For:                  pulumi.String(r.For),
+			Condition:            pulumi.String(r.Condition),
+			NoDataState:          pulumi.String(r.NoDataState),
+			ExecErrState:         pulumi.String(r.ExecErrState),
+			Labels:               pulumi.ToStringMap(r.Labels),
+			Annotations:          pulumi.ToStringMap(r.Annotations),
+			Datas:                datas,
 		})
 	}
 	return out
@@ -172,29 +178,4 @@ func contactPointArgs(c ContactPointArgs) *alerting.ContactPointArgs {
 		}}
 	}
 	return args
-}
-
-// notificationPolicyArgs routes every alert to the contact point, with a
-// child policy per severity so critical alerts are re-sent more often.
-func notificationPolicyArgs(n NotificationArgs, contactPoint pulumi.StringOutput) *alerting.NotificationPolicyArgs {
-	var policies alerting.NotificationPolicyPolicyArray
-	for _, sev := range []Severity{SeverityCritical, SeverityHigh} {
-		policies = append(policies, alerting.NotificationPolicyPolicyArgs{
-			ContactPoint: contactPoint,
-			Matchers: alerting.NotificationPolicyPolicyMatcherArray{alerting.NotificationPolicyPolicyMatcherArgs{
-				Label: pulumi.String("severity"),
-				Match: pulumi.String("="),
-				Value: pulumi.String(string(sev)),
-			}},
-			RepeatInterval: pulumi.String(n.RepeatInterval[sev]),
-		})
-	}
-	return &alerting.NotificationPolicyArgs{
-		ContactPoint:   contactPoint,
-		GroupBies:      pulumi.ToStringArray(n.GroupBy),
-		GroupWait:      pulumi.String("30s"),
-		GroupInterval:  pulumi.String("5m"),
-		RepeatInterval: pulumi.String(n.RepeatInterval[SeverityHigh]),
-		Policies:       policies,
-	}
 }

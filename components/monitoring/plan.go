@@ -51,6 +51,11 @@ func render(a Args) (plan, error) {
 	p.ruleGroup, err = GrafanaRules(p.rules, GrafanaOptions{
 		DatasourceUID: DatasourceUID(a.Stack),
 		Interval:      grafanaRuleInterval,
+		Notification: &GrafanaNotification{
+			ContactPoint:   a.ContactPoint.Name,
+			GroupBy:        a.Notification.GroupBy,
+			RepeatInterval: a.Notification.RepeatInterval,
+		},
 	})
 	if err != nil {
 		return plan{}, err
@@ -82,8 +87,15 @@ func promConfigFor(stack string, targets []string) (string, error) {
 }
 
 // scrapeConfigFor renders the scrape part alone, for a Prometheus someone
-// else runs (Kubernetes without the operator).
-func scrapeConfigFor(stack string, targets []string) (string, error) {
-	b, err := ScrapeConfig(ScrapeOptions{Targets: targets, Cluster: stack})
+// else runs (Kubernetes without the operator), over TLS when the admin API
+// serves it.
+func scrapeConfigFor(stack string, targets []string, t ScrapeTLSArgs) (string, error) {
+	o := ScrapeOptions{Targets: targets, Cluster: stack}
+	if t.Enabled {
+		// The targets are the pods' DNS names, which the certificate
+		// lists: no server name override is needed.
+		o.TLS = &ScrapeTLS{CAFile: t.CAFile}
+	}
+	b, err := ScrapeConfig(o)
 	return string(b), err
 }

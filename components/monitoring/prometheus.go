@@ -34,6 +34,21 @@ type ScrapeOptions struct {
 	// RuleFiles are the rule-file paths as the Prometheus process sees
 	// them; relative paths are relative to prometheus.yml.
 	RuleFiles []string
+	// TLS, when set, scrapes https and verifies the brokers' certificate:
+	// Redpanda's admin API serves TLS only once admin_api_tls is on.
+	TLS *ScrapeTLS
+}
+
+// ScrapeTLS is the tls_config of the scrape.
+type ScrapeTLS struct {
+	// CAFile is the CA that signed the brokers' certificates, as the
+	// Prometheus process sees it (relative paths are relative to
+	// prometheus.yml). Required: without it Prometheus trusts only the
+	// system roots, which a cluster CA is not among.
+	CAFile string
+	// ServerName, when set, is the name verified in the certificate
+	// instead of the target's host.
+	ServerName string
 }
 
 // Prometheus configuration shapes (subset).
@@ -51,8 +66,15 @@ type promGlobal struct {
 type scrapeConfig struct {
 	JobName        string         `yaml:"job_name"`
 	MetricsPath    string         `yaml:"metrics_path"`
+	Scheme         string         `yaml:"scheme"`
 	ScrapeInterval string         `yaml:"scrape_interval"`
+	TLSConfig      *tlsConfig     `yaml:"tls_config,omitempty"`
 	StaticConfigs  []staticConfig `yaml:"static_configs"`
+}
+
+type tlsConfig struct {
+	CAFile     string `yaml:"ca_file"`
+	ServerName string `yaml:"server_name,omitempty"`
 }
 
 type staticConfig struct {
@@ -78,6 +100,9 @@ func (o ScrapeOptions) withDefaults() (ScrapeOptions, error) {
 	if o.Cluster == "" {
 		errs = append(errs, errors.New("monitoring: scrape: Cluster (the stack name) is required"))
 	}
+	if o.TLS != nil && o.TLS.CAFile == "" {
+		errs = append(errs, errors.New("monitoring: scrape: TLS needs CAFile, the CA of the brokers' certificates as Prometheus sees it"))
+	}
 	if o.Job == "" {
 		o.Job = DefaultJob
 	}
@@ -94,15 +119,21 @@ func (o ScrapeOptions) withDefaults() (ScrapeOptions, error) {
 }
 
 func (o ScrapeOptions) scrapeConfig() scrapeConfig {
-	return scrapeConfig{
+	c := scrapeConfig{
 		JobName:        o.Job,
 		MetricsPath:    MetricsPath,
+		Scheme:         "http",
 		ScrapeInterval: promDuration(o.ScrapeInterval),
 		StaticConfigs: []staticConfig{{
 			Targets: o.Targets,
 			Labels:  map[string]string{dashboards.ClusterLabel: o.Cluster},
 		}},
 	}
+	if o.TLS != nil {
+		c.Scheme = "https"
+		c.TLSConfig = &tlsConfig{CAFile: o.TLS.CAFile, ServerName: o.TLS.ServerName}
+	}
+	return c
 }
 
 // ScrapeConfig renders the Redpanda part of a Prometheus configuration:

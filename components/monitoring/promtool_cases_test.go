@@ -17,9 +17,22 @@ type ruleTestFile struct {
 }
 
 type ruleTest struct {
-	Interval       string          `yaml:"interval"`
-	InputSeries    []inputSeries   `yaml:"input_series"`
-	AlertRuleTests []alertRuleTest `yaml:"alert_rule_test"`
+	Interval        string           `yaml:"interval"`
+	InputSeries     []inputSeries    `yaml:"input_series"`
+	AlertRuleTests  []alertRuleTest  `yaml:"alert_rule_test,omitempty"`
+	PromqlExprTests []promqlExprTest `yaml:"promql_expr_test,omitempty"`
+}
+
+// promqlExprTest evaluates one expression and compares every sample.
+type promqlExprTest struct {
+	Expr       string      `yaml:"expr"`
+	EvalTime   string      `yaml:"eval_time"`
+	ExpSamples []expSample `yaml:"exp_samples"`
+}
+
+type expSample struct {
+	Labels string  `yaml:"labels"`
+	Value  float64 `yaml:"value"`
 }
 
 type inputSeries struct {
@@ -129,6 +142,20 @@ func alertCases() []alertCase {
 			summary: "Redpanda partitions without a leader in cluster dev", description: "3 partitions have no quorum: produce and fetch to them fail."},
 		{alert: "RedpandaLeaderlessPartitions",
 			series: []inputSeries{series("redpanda_cluster_unavailable_partitions", "0x15", r0)}},
+		// The controller leader is lost: brokers answer scrapes, but the
+		// only exporter of the count is gone.
+		{alert: "RedpandaLeaderlessPartitions",
+			series:  []inputSeries{series("up", "1x15", r0), series("up", "1x15", r1), series("up", "0x15", r2)},
+			want:    map[string]string{"cluster": "dev", "severity": "critical"},
+			summary: "Redpanda partitions without a leader in cluster dev",
+			description: "Brokers are up but none reports redpanda_cluster_unavailable_partitions: the controller has no leader, " +
+				"so leaderless partitions cannot be counted and topic or config changes fail."},
+		{alert: "RedpandaLeaderlessPartitions", // every broker down: RedpandaBrokersDown's job, not this one's
+			series: []inputSeries{series("up", "0x15", r0), series("up", "0x15", r1), series("up", "0x15", r2)}},
+		{alert: "RedpandaLeaderlessPartitions", // the controller moves (r0's series goes stale at 9m, r1's starts at 10m): shorter than "for"
+			series: []inputSeries{series("up", "1x15", r0), series("up", "1x15", r1),
+				series("redpanda_cluster_unavailable_partitions", "0x8 stale", r0),
+				series("redpanda_cluster_unavailable_partitions", "_ _ _ _ _ _ _ _ _ _ 0x4", r1)}},
 
 		{alert: "RedpandaUnderReplicatedPartitions",
 			series: []inputSeries{
@@ -146,17 +173,25 @@ func alertCases() []alertCase {
 		{alert: "RedpandaProduceLatencyP99High", // all requests under 50 ms
 			series: latencyBuckets("0.05")},
 
-		{alert: "RedpandaConsumerLagHigh", // high watermark 50001 (two replicas report it), committed 30000
+		{alert: "RedpandaConsumerLagHigh", // high watermark 50000 (two replicas report it), committed 30000
 			series: []inputSeries{
 				series("redpanda_kafka_max_offset", "50000x15", r0, ns, topic, part0),
 				series("redpanda_kafka_max_offset", "50000x15", r1, ns, topic, part0),
 				series("redpanda_kafka_consumer_group_committed_offset", "30000x15", r2, group, topic, part0)},
 			want:    map[string]string{"cluster": "dev", "redpanda_group": "telemetry-consumer", "redpanda_topic": "market_telemetry", "severity": "high"},
 			summary: "Consumer group telemetry-consumer is lagging on market_telemetry", description: "A partition is 20k records behind (limit 10k), computed from offsets."},
-		{alert: "RedpandaConsumerLagHigh", // 1001 behind
+		{alert: "RedpandaConsumerLagHigh", // 1000 behind
 			series: []inputSeries{
 				series("redpanda_kafka_max_offset", "50000x15", r0, ns, topic, part0),
 				series("redpanda_kafka_consumer_group_committed_offset", "49000x15", r2, group, topic, part0)}},
+		// Exactly at the limit (10000 behind, RF 3) does not fire: the high
+		// watermark is the next offset, so nothing is added to it.
+		{alert: "RedpandaConsumerLagHigh",
+			series: []inputSeries{
+				series("redpanda_kafka_max_offset", "40000x15", r0, ns, topic, part0),
+				series("redpanda_kafka_max_offset", "40000x15", r1, ns, topic, part0),
+				series("redpanda_kafka_max_offset", "40000x15", r2, ns, topic, part0),
+				series("redpanda_kafka_consumer_group_committed_offset", "30000x15", r2, group, topic, part0)}},
 
 		{alert: "RedpandaConsumerGroupLagMaxHigh",
 			series:  []inputSeries{series("redpanda_kafka_consumer_group_lag_max", "25000x15", r0, group)},

@@ -14,9 +14,14 @@ import (
 
 // Expr is the Prometheus alerting expression: the query compared with the
 // threshold. The query is parenthesised so the comparison applies to the
-// whole of it (`a or b > 1` would compare only b).
+// whole of it (`a or b > 1` would compare only b). A rule's Unknown query is
+// joined with `or` after the comparison: its series fire as they are.
 func (r Rule) Expr() string {
-	return fmt.Sprintf("(%s) %s %s", r.Query, r.Op, formatFloat(r.Threshold))
+	e := fmt.Sprintf("(%s) %s %s", r.Query, r.Op, formatFloat(r.Threshold))
+	if r.Unknown != "" {
+		e += fmt.Sprintf(" or (%s)", r.Unknown)
+	}
+	return e
 }
 
 var alertName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
@@ -41,6 +46,16 @@ func ValidateRules(rules []Rule) error {
 			errs = append(errs, fmt.Errorf("%s: empty query", where))
 		} else if err := promql.Check(r.Query); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", where, err))
+		}
+		if r.Unknown != "" {
+			if err := promql.Check(r.Unknown); err != nil {
+				errs = append(errs, fmt.Errorf("%s: unknown query: %w", where, err))
+			}
+			// The sentinel must sit outside what the query can measure.
+			if r.Op != Above || r.Threshold < 0 {
+				errs = append(errs, fmt.Errorf("%s: an Unknown query needs comparison %q and a threshold of at least 0, not %q %v",
+					where, Above, r.Op, r.Threshold))
+			}
 		}
 		if r.Op != Above && r.Op != Below {
 			errs = append(errs, fmt.Errorf("%s: comparison %q must be %q or %q", where, r.Op, Above, Below))

@@ -28,9 +28,14 @@ func RunbookMarkdown(rules []Rule) []byte {
 // templateAction matches {{ $value … }} and {{ $labels.x }} actions.
 var templateAction = regexp.MustCompile(`\{\{\s*\$(value|labels\.(\w+))[^}]*\}\}`)
 
+// unknownBranch matches the {{ if lt $value 0.0 }}…{{ else }}…{{ end }} of
+// rules with an Unknown query.
+var unknownBranch = regexp.MustCompile(`\{\{\s*if lt \$value 0\.0\s*\}\}(.*?)\{\{\s*else\s*\}\}(.*?)\{\{\s*end\s*\}\}`)
+
 // placeholders turns alert templates into readable <value>/<label> markers
 // for the static runbook page.
 func placeholders(s string) string {
+	s = unknownBranch.ReplaceAllString(s, "$2 When the count itself is missing: $1")
 	return templateAction.ReplaceAllStringFunc(s, func(m string) string {
 		sub := templateAction.FindStringSubmatch(m)
 		if sub[2] != "" {

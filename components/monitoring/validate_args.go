@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -123,6 +124,17 @@ func validateKubernetes(k KubernetesArgs) []error {
 	if k.PrometheusOperator && len(k.ServiceSelector) == 0 {
 		add("Kubernetes.ServiceSelector is required with PrometheusOperator: the labels of the brokers' Service")
 	}
+	if t := k.TLS; t.Enabled {
+		if k.PrometheusOperator && t.CASecretName == "" {
+			add("Kubernetes.TLS.CASecretName is required with TLS and PrometheusOperator: the Secret with the CA of the brokers' certificate, which the ServiceMonitor's tlsConfig reads")
+		}
+		if k.PrometheusOperator && t.ServerName == "" {
+			add("Kubernetes.TLS.ServerName is required with TLS and PrometheusOperator: a name in the brokers' certificate (the headless Service's FQDN), since the operator scrapes pod IPs")
+		}
+		if !k.PrometheusOperator && t.CAFile == "" {
+			add("Kubernetes.TLS.CAFile is required with TLS without PrometheusOperator: the CA's path in your Prometheus (or set CASecretName for the operator's /etc/prometheus/secrets/<name>/ca.crt)")
+		}
+	}
 	return errs
 }
 
@@ -151,6 +163,11 @@ func validateNotification(n NotificationArgs) []error {
 		if strings.TrimSpace(l) == "" {
 			errs = append(errs, errors.New("Notification.GroupBy has an empty label"))
 		}
+	}
+	if len(n.GroupBy) > 0 && !slices.Equal(n.GroupBy, []string{"..."}) &&
+		(!slices.Contains(n.GroupBy, labelAlertname) || !slices.Contains(n.GroupBy, labelGrafanaFolder)) {
+		errs = append(errs, fmt.Errorf("Notification.GroupBy %q lacks %q or %q, which Grafana requires in a rule's own grouping: add them, or use [\"...\"] to disable grouping",
+			n.GroupBy, labelAlertname, labelGrafanaFolder))
 	}
 	sevs := make([]string, 0, len(n.RepeatInterval))
 	for s := range n.RepeatInterval {

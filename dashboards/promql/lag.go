@@ -18,11 +18,15 @@ const KafkaNamespace = "kafka"
 // Redpanda 25.1+ with "consumer_lag" enabled, and reportedly read 0 for a
 // group with no live members, which is exactly when lag grows.
 //
-// Why "+ 1": redpanda_kafka_max_offset is the last readable offset (the
-// broker's internal, inclusive high watermark); the Kafka high watermark is
-// one past it, and a committed offset is the next offset to read. With + 1 a
-// caught-up group reads 0, as in Redpanda's consumer-offsets dashboard; the
-// docs' variant without it reads -1.
+// No "+ 1": since Redpanda 23.1 redpanda_kafka_max_offset is the Kafka high
+// watermark (the offset the next record will get), the number the broker's own
+// redpanda_kafka_consumer_group_lag_max subtracts the committed offset from.
+// A committed offset is the next offset to read, so a caught-up group reads 0.
+// (Adding 1, as dashboards written for the older, inclusive meaning do, shows
+// a lag of 1 per partition that never clears.)
+//
+// The high watermark is taken once per partition (max by topic, partition):
+// every replica of a partition exports its own series.
 //
 // keep names labels to preserve through the joins (for example the cluster
 // target label, so one Prometheus can serve several stacks); offsetMatchers
@@ -33,6 +37,6 @@ func ConsumerLag(keep, offsetMatchers, groupMatchers []string) string {
 	committed := Selector("redpanda_kafka_consumer_group_committed_offset", groupMatchers...)
 	tp := strings.Join(append(slices.Clone(keep), LabelTopic, LabelPartition), ", ")
 	gtp := strings.Join(append(slices.Clone(keep), LabelGroup, LabelTopic, LabelPartition), ", ")
-	return fmt.Sprintf("(max by (%[1]s) (%[3]s) + 1) - on (%[1]s) group_right max by (%[2]s) (%[4]s)",
+	return fmt.Sprintf("max by (%[1]s) (%[3]s) - on (%[1]s) group_right max by (%[2]s) (%[4]s)",
 		tp, gtp, hwm, committed)
 }
