@@ -7,6 +7,7 @@
 //	busctl policy-check --stack local [--mandatory]
 //	busctl gate    --stack local
 //	busctl bench   --stack local [--rate N | --sweep START:STEP:MAX]
+//	busctl render  --stack dev --format compose [--out FILE]
 //
 // It runs the same program as main.go, inline, with state in .state/ unless
 // PULUMI_BACKEND_URL says otherwise, and exits non-zero when the operation fails.
@@ -47,6 +48,7 @@ commands:
                  (--mandatory raises every policy to mandatory for this run)
   gate           run the latency gate again now (an up that replaces only the gate)
   bench          an ad-hoc latency/throughput run against the stack's cluster
+  render         write the stack's Docker cluster as a Compose file (--format compose [--out FILE])
 
 flags:
 `
@@ -66,6 +68,9 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return errors.New("no command given")
 	}
 	cmd := args[0]
+	if cmd == "render" {
+		return runRender(args[1:], out)
+	}
 	fs := flag.NewFlagSet("busctl "+cmd, flag.ContinueOnError)
 	var o driver.Options
 	fs.StringVar(&o.Stack, "stack", "", "stack name: dev, prod or local")
