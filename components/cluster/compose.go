@@ -3,7 +3,7 @@ package cluster
 import (
 	"bytes"
 	"fmt"
-	"path"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -212,9 +212,9 @@ func (f *ComposeFile) AddContainer(key string, c DockerContainer, dependsOn []st
 }
 
 // AddConfig declares file as a config named after the service and the
-// file, and mounts it into s.
+// file's path, and mounts it into s.
 func (f *ComposeFile) AddConfig(s *ComposeService, service string, file DockerFile) error {
-	name := service + "-" + strings.TrimLeft(strings.ReplaceAll(path.Base(file.Path), ".", "-"), "-")
+	name := service + "-" + configName.ReplaceAllString(strings.Trim(file.Path, "/."), "-")
 	if _, dup := f.Configs[name]; dup {
 		return fmt.Errorf("compose: service %q has two files named like %s", service, file.Path)
 	}
@@ -250,6 +250,9 @@ func (f *ComposeFile) ServiceKeys() []string {
 	sort.Strings(keys)
 	return keys
 }
+
+// configName matches what a config name may not hold.
+var configName = regexp.MustCompile(`[^A-Za-z0-9_-]+`)
 
 // composeLabels copies labels with managed-by saying Compose.
 func composeLabels(m map[string]string) map[string]string {

@@ -166,7 +166,7 @@ func TestComposeEscapesDollars(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := f.Services["svc"]
-	if s.Command[1] != "$$HOME" || s.Environment[0] != "A=$${B}" || f.Configs["svc-x-yml"].Content != "summary: {{ $$labels.instance }}" {
+	if s.Command[1] != "$$HOME" || s.Environment[0] != "A=$${B}" || f.Configs["svc-etc-x-yml"].Content != "summary: {{ $$labels.instance }}" {
 		t.Errorf("not escaped: command %q env %q config %q", s.Command, s.Environment, f.Configs)
 	}
 }
