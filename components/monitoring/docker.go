@@ -4,11 +4,10 @@ import (
 	"fmt"
 	"sort"
 
-	"github.com/marketbus/market-bus/components/cluster"
-
 	"github.com/pulumi/pulumi-docker/sdk/v4/go/docker"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/marketbus/market-bus/components/cluster"
 	"github.com/marketbus/market-bus/sdk/go/grafana"
 )
 
