@@ -15,13 +15,16 @@ const clusterInstance = "redpanda"
 
 // composeHeader heads every Compose file busctl writes (a comment: Compose
 // ignores it). %[1]s is the stack, %[2]s the file, %[3]s the brokers'
-// external Kafka addresses, %[4]s the monitoring note.
+// external Kafka addresses, %[4]s the monitoring note, %[5]s-%[7]s the rpk
+// profile's name, admin and schema registry addresses.
 const composeHeader = `Generated from Pulumi.%[1]s.yaml by the renderer of the %[1]s stack's Docker backend. DO NOT EDIT.
 Regenerate it with:
   go run ./cmd/busctl render --stack %[1]s --format compose --out %[2]s
 (a unit test fails while it is stale). Start it with:
   docker compose -f %[2]s up -d
-Kafka on the host: %[3]s.%[4]s
+Kafka on the host: %[3]s. An rpk profile for it:
+  rpk profile create %[5]s --set brokers=%[3]s \
+    --set admin.hosts=%[6]s --set registry.hosts=%[7]s%[4]s
 It creates the same network, volumes and containers as ` + "`busctl up --stack %[1]s`" + `:
 run one or the other, not both (they share names and host ports).
 `
@@ -70,8 +73,13 @@ func ComposeFile(spec Spec, fileName string) ([]byte, error) {
 		note = fmt.Sprintf("\nGrafana on http://localhost:%d (user admin), Prometheus on http://localhost:%d.%s",
 			spec.Monitoring.GrafanaPort, spec.Monitoring.PrometheusPort, composePasswordNote)
 	}
-	ext := cluster.ClusterEndpoints(brokers).ExternalBootstrap
-	header := fmt.Sprintf(composeHeader, spec.Stack, fileName, strings.Join(ext, ","), note)
+	ep := cluster.ClusterEndpoints(brokers)
+	var registry []string
+	for _, u := range ep.SchemaRegistryExternal {
+		registry = append(registry, strings.TrimPrefix(u, "http://")) // rpk takes host:port
+	}
+	header := fmt.Sprintf(composeHeader, spec.Stack, fileName, strings.Join(ep.ExternalBootstrap, ","), note,
+		project, strings.Join(ep.MetricsExternal, ","), strings.Join(registry, ","))
 	return f.Marshal(header)
 }
 
