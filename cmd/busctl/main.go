@@ -8,6 +8,7 @@
 //	busctl gate    --stack local
 //	busctl bench   --stack local [--rate N | --sweep START:STEP:MAX]
 //	busctl validate --stack local --subject S (--json FILE | --avro FILE) [--output json]
+//	busctl render  --stack dev --format compose [--out FILE]
 //
 // It runs the same program as main.go, inline, with state in .state/ unless
 // PULUMI_BACKEND_URL says otherwise, and exits non-zero when the operation fails.
@@ -49,6 +50,7 @@ commands:
   gate           run the latency gate again now (an up that replaces only the gate)
   bench          an ad-hoc latency/throughput run against the stack's cluster
   validate       check records (--json FILE, --avro FILE) against a subject's registered schema
+  render         write the stack's Docker cluster as a Compose file (--format compose [--out FILE])
 
 flags:
 `
@@ -70,6 +72,9 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	cmd := args[0]
 	if cmd == "validate" {
 		return validateCommand(ctx, args[1:], out)
+	}
+	if cmd == "render" {
+		return runRender(args[1:], out)
 	}
 	fs := flag.NewFlagSet("busctl "+cmd, flag.ContinueOnError)
 	var o driver.Options

@@ -69,7 +69,7 @@ func NewRedpandaCluster(ctx *pulumi.Context, name string, args *Args, opts ...pu
 		return nil, fmt.Errorf("redpanda cluster %q: invalid args:\n%w", name, joinFieldErrors(errs))
 	}
 	if a.Backend == BackendDocker && a.Docker.NetworkName == "" {
-		a.Docker.NetworkName = ctx.Project() + "-" + ctx.Stack() + "-redpanda"
+		a.Docker.NetworkName = DefaultNetworkName(ctx.Project(), ctx.Stack())
 	}
 	brokers, err := RenderCluster(a.Topology())
 	if err != nil {

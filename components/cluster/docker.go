@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net"
 	"sort"
-	"strconv"
 
 	"github.com/pulumi/pulumi-docker/sdk/v4/go/docker"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -48,15 +47,15 @@ func (d *dockerDeployment) readyDeps() []pulumi.Resource {
 // parallel. They must be: with every broker a seed and
 // empty_seed_starts_cluster=false, no broker is ready until all seeds run.
 func deployDocker(ctx *pulumi.Context, parent pulumi.Resource, name string, a Args, brokers []BrokerConfig) (*dockerDeployment, error) {
-	stack := ctx.Stack()
+	plan := renderDocker(a, name, ctx.Stack(), brokers)
 	d := &dockerDeployment{}
 	var err error
 
 	// The network name is fixed, so a replacement must delete the old one first.
 	d.network, err = docker.NewNetwork(ctx, name+"-network", &docker.NetworkArgs{
-		Name:   pulumi.String(a.Docker.NetworkName),
-		Driver: pulumi.String("bridge"),
-		Labels: networkLabels(ClusterLabels(name, stack)),
+		Name:   pulumi.String(plan.Network.Name),
+		Driver: pulumi.String(plan.Network.Driver),
+		Labels: networkLabels(plan.Network.Labels),
 	}, pulumi.Parent(parent), pulumi.DeleteBeforeReplace(true))
 	if err != nil {
 		return nil, fmt.Errorf("docker network: %w", err)
@@ -65,30 +64,31 @@ func deployDocker(ctx *pulumi.Context, parent pulumi.Resource, name string, a Ar
 	// KeepLocally: destroying the stack must not delete an image other
 	// stacks or a later `up` use.
 	d.image, err = docker.NewRemoteImage(ctx, name+"-image", &docker.RemoteImageArgs{
-		Name:        pulumi.String(a.Image),
+		Name:        pulumi.String(plan.Image),
 		KeepLocally: pulumi.Bool(true),
 	}, pulumi.Parent(parent))
 	if err != nil {
-		return nil, fmt.Errorf("docker image %s: %w", a.Image, err)
+		return nil, fmt.Errorf("docker image %s: %w", plan.Image, err)
 	}
 
-	for _, b := range brokers {
-		vol, err := docker.NewVolume(ctx, fmt.Sprintf("%s-data-%d", name, b.Index), &docker.VolumeArgs{
-			Name:   pulumi.String(volumeName(a, b.Index)),
-			Labels: volumeLabels(BrokerLabels(name, stack, b.Index)),
+	for i, c := range plan.Containers {
+		v := plan.Volumes[i]
+		vol, err := docker.NewVolume(ctx, fmt.Sprintf("%s-data-%d", name, c.Index), &docker.VolumeArgs{
+			Name:   pulumi.String(v.Name),
+			Labels: volumeLabels(v.Labels),
 		}, volumeOptions(parent, a)...)
 		if err != nil {
-			return nil, fmt.Errorf("docker volume of broker %d: %w", b.Index, err)
+			return nil, fmt.Errorf("docker volume of broker %d: %w", c.Index, err)
 		}
 		d.volumes = append(d.volumes, vol)
 
-		ctr, err := docker.NewContainer(ctx, fmt.Sprintf("%s-broker-%d", name, b.Index),
-			containerArgs(a, name, stack, b, d.image, d.network, vol),
+		ctr, err := docker.NewContainer(ctx, fmt.Sprintf("%s-broker-%d", name, c.Index),
+			containerArgs(a, c, d.image, d.network, vol),
 			// Name and host ports are fixed: the old container must go
 			// before its replacement can start.
 			pulumi.Parent(parent), pulumi.DeleteBeforeReplace(true))
 		if err != nil {
-			return nil, fmt.Errorf("docker container of broker %d: %w", b.Index, err)
+			return nil, fmt.Errorf("docker container of broker %d: %w", c.Index, err)
 		}
 		d.containers = append(d.containers, ctr)
 	}
@@ -109,49 +109,62 @@ func containerName(a Args, i int) string { return fmt.Sprintf("%s-%d", a.Docker.
 
 func volumeName(a Args, i int) string { return fmt.Sprintf("%s-%d-data", a.Docker.NetworkName, i) }
 
-// containerArgs renders one broker container.
-func containerArgs(a Args, name, stack string, b BrokerConfig, img *docker.RemoteImage, nw *docker.Network, vol *docker.Volume) *docker.ContainerArgs {
-	limitMiB := int(a.Resources.MemoryLimitBytes / mib)
+// containerArgs turns one rendered container into the provider's inputs.
+// The image, network and volume come from their resources, so the
+// container depends on each of them.
+func containerArgs(a Args, c DockerContainer, img *docker.RemoteImage, nw *docker.Network, vol *docker.Volume) *docker.ContainerArgs {
+	ports := make(docker.ContainerPortArray, 0, len(c.Ports))
+	for _, p := range c.Ports {
+		ports = append(ports, docker.ContainerPortArgs{
+			Internal: pulumi.Int(p.ContainerPort),
+			External: pulumi.Int(p.HostPort),
+			Ip:       pulumi.String(p.HostIP),
+			Protocol: pulumi.String(p.Protocol),
+		})
+	}
+	var volumes docker.ContainerVolumeArray
+	for _, m := range c.Mounts {
+		volumes = append(volumes, docker.ContainerVolumeArgs{VolumeName: vol.Name, ContainerPath: pulumi.String(m.Target)})
+	}
+	var uploads docker.ContainerUploadArray
+	for _, f := range c.Files {
+		uploads = append(uploads, docker.ContainerUploadArgs{
+			File:        pulumi.String(f.Path),
+			Content:     pulumi.String(f.Content),
+			Permissions: pulumi.String(f.Mode),
+		})
+	}
 	return &docker.ContainerArgs{
-		Name:     pulumi.String(containerName(a, b.Index)),
+		Name:     pulumi.String(c.Name),
 		Image:    img.ImageId,
-		Hostname: pulumi.String(b.InternalHost),
-		Command:  pulumi.ToStringArray(b.Args),
+		Hostname: pulumi.String(c.Hostname),
+		Command:  pulumi.ToStringArray(c.Command),
 		NetworksAdvanced: docker.ContainerNetworksAdvancedArray{
 			docker.ContainerNetworksAdvancedArgs{
 				Name:    nw.Name,
-				Aliases: pulumi.StringArray{pulumi.String(b.InternalHost)},
+				Aliases: pulumi.StringArray{pulumi.String(c.Hostname)},
 			},
 		},
-		Ports: containerPorts(b),
-		Volumes: docker.ContainerVolumeArray{
-			docker.ContainerVolumeArgs{VolumeName: vol.Name, ContainerPath: pulumi.String(DataDir)},
-		},
-		Uploads: docker.ContainerUploadArray{
-			docker.ContainerUploadArgs{
-				File:        pulumi.String(BootstrapPath),
-				Content:     pulumi.String(b.BootstrapYAML),
-				Permissions: pulumi.String("0644"),
-			},
-		},
-		// Memory is in MiB in this provider. Swap equal to memory means no
-		// swap: a swapping broker misses its raft heartbeats.
-		Memory:     pulumi.Int(limitMiB),
-		MemorySwap: pulumi.Int(limitMiB),
-		Cpus:       pulumi.String(strconv.Itoa(a.Resources.CPUCores)),
+		Ports:   ports,
+		Volumes: volumes,
+		Uploads: uploads,
+		// Memory is in MiB in this provider.
+		Memory:     pulumi.Int(c.MemoryMiB),
+		MemorySwap: pulumi.Int(c.MemorySwapMiB),
+		Cpus:       pulumi.String(c.CPUs),
 		Healthcheck: docker.ContainerHealthcheckArgs{
-			Tests:       pulumi.ToStringArray(healthTest(b)),
-			Interval:    pulumi.String(healthInterval),
-			Timeout:     pulumi.String(healthTimeout),
-			Retries:     pulumi.Int(healthRetries),
-			StartPeriod: pulumi.String(healthStartPeriod),
+			Tests:       pulumi.ToStringArray(c.Healthcheck.Test),
+			Interval:    pulumi.String(c.Healthcheck.Interval),
+			Timeout:     pulumi.String(c.Healthcheck.Timeout),
+			Retries:     pulumi.Int(c.Healthcheck.Retries),
+			StartPeriod: pulumi.String(c.Healthcheck.StartPeriod),
 		},
 		Wait:                pulumi.Bool(true),
 		WaitTimeout:         pulumi.Int(a.Docker.WaitTimeoutSeconds),
-		Restart:             pulumi.String("unless-stopped"),
-		StopTimeout:         pulumi.Int(stopGraceSeconds),
-		DestroyGraceSeconds: pulumi.Int(stopGraceSeconds),
-		Labels:              containerLabels(BrokerLabels(name, stack, b.Index)),
+		Restart:             pulumi.String(c.Restart),
+		StopTimeout:         pulumi.Int(c.StopGraceSeconds),
+		DestroyGraceSeconds: pulumi.Int(c.StopGraceSeconds),
+		Labels:              containerLabels(c.Labels),
 	}
 }
 
@@ -163,32 +176,6 @@ func containerArgs(a Args, name, stack string, b BrokerConfig, img *docker.Remot
 // The image ships curl, grep and sh (the chart's probe relies on all three).
 func healthTest(b BrokerConfig) []string {
 	return []string{"CMD-SHELL", readyCheck(b)}
-}
-
-// containerPorts publishes the broker's external ports. They bind to the
-// loopback interface when clients dial a loopback name: the listeners have
-// no authentication yet and must not be open to the LAN.
-//
-// The provider reads ports back sorted by container port; declaring them in
-// any other order shows a diff after every refresh, and ports force a
-// replacement of the container.
-func containerPorts(b BrokerConfig) docker.ContainerPortArray {
-	ip := "0.0.0.0"
-	if isLoopback(b.ExternalHost) {
-		ip = "127.0.0.1"
-	}
-	pub := append([]PortMapping(nil), b.Published...)
-	sort.SliceStable(pub, func(i, j int) bool { return pub[i].ContainerPort < pub[j].ContainerPort })
-	out := make(docker.ContainerPortArray, 0, len(pub))
-	for _, m := range pub {
-		out = append(out, docker.ContainerPortArgs{
-			Internal: pulumi.Int(m.ContainerPort),
-			External: pulumi.Int(m.HostPort),
-			Ip:       pulumi.String(ip),
-			Protocol: pulumi.String("tcp"),
-		})
-	}
-	return out
 }
 
 func isLoopback(host string) bool {

@@ -7,6 +7,7 @@ import (
 	"github.com/pulumi/pulumi-docker/sdk/v4/go/docker"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/marketbus/market-bus/components/cluster"
 	"github.com/marketbus/market-bus/sdk/go/grafana"
 )
 
@@ -39,40 +40,25 @@ const (
 // cluster's network and a Grafana provider that signs in as admin.
 func deployDocker(ctx *pulumi.Context, parent pulumi.Resource, name string, a Args, p plan) (backendResult, error) {
 	d := a.Docker
-	prefix := ctx.Project() + "-" + a.Stack
+	svc := renderDocker(ctx.Project(), a, p, "")
 
 	promConfig := a.MetricsTargets.ToStringArrayOutput().ApplyT(func(targets []string) (string, error) {
 		return promConfigFor(a.Stack, targets)
 	}).(pulumi.StringOutput)
 
-	promImage, err := remoteImage(ctx, parent, name+"-prometheus-image", d.PrometheusImage)
+	promImage, err := remoteImage(ctx, parent, name+"-prometheus-image", svc.Prometheus.Image)
 	if err != nil {
 		return backendResult{}, err
 	}
-	prom, err := docker.NewContainer(ctx, name+"-prometheus", &docker.ContainerArgs{
-		Name:             pulumi.String(prefix + "-prometheus"),
-		Image:            promImage.ImageId,
-		Hostname:         pulumi.String(prometheusHostname),
-		NetworksAdvanced: onNetwork(d.NetworkName, prometheusHostname),
-		Ports:            publish(prometheusPort, d.PrometheusHostPort),
-		Uploads: docker.ContainerUploadArray{
-			docker.ContainerUploadArgs{File: pulumi.String(promConfigPath), Content: promConfig, Permissions: pulumi.String("0644")},
-			docker.ContainerUploadArgs{File: pulumi.String(promRulesPath), Content: pulumi.String(p.rulesYAML), Permissions: pulumi.String("0644")},
-		},
-		// The image is busybox-based: wget, no curl.
-		Healthcheck: healthcheck([]string{"CMD", "wget", "-q", "-O", "/dev/null",
-			fmt.Sprintf("http://localhost:%d/-/ready", prometheusPort)}),
-		Wait:        pulumi.Bool(true),
-		WaitTimeout: pulumi.Int(d.WaitTimeoutSeconds),
-		Restart:     pulumi.String("unless-stopped"),
-		Labels:      containerLabels(a.Stack, "prometheus"),
+	prom, err := docker.NewContainer(ctx, name+"-prometheus",
+		containerArgs(svc.Prometheus, promImage, d, map[string]pulumi.StringInput{promConfigPath: promConfig}),
 		// Name and host port are fixed: the old container must go first.
-	}, pulumi.Parent(parent), pulumi.DeleteBeforeReplace(true))
+		pulumi.Parent(parent), pulumi.DeleteBeforeReplace(true))
 	if err != nil {
 		return backendResult{}, fmt.Errorf("prometheus container: %w", err)
 	}
 
-	grafanaImage, err := remoteImage(ctx, parent, name+"-grafana-image", d.GrafanaImage)
+	grafanaImage, err := remoteImage(ctx, parent, name+"-grafana-image", svc.Grafana.Image)
 	if err != nil {
 		return backendResult{}, err
 	}
@@ -81,22 +67,8 @@ func deployDocker(ctx *pulumi.Context, parent pulumi.Resource, name string, a Ar
 	// A changed password changes the env, which replaces the container with
 	// a fresh database, so the provider's credentials always match; the
 	// Grafana objects are recreated with it (backendResult.replaceWith).
-	gf, err := docker.NewContainer(ctx, name+"-grafana", &docker.ContainerArgs{
-		Name:             pulumi.String(prefix + "-grafana"),
-		Image:            grafanaImage.ImageId,
-		Hostname:         pulumi.String(grafanaHostname),
-		NetworksAdvanced: onNetwork(d.NetworkName, grafanaHostname),
-		Ports:            publish(grafanaPort, d.GrafanaHostPort),
-		Envs:             grafanaEnv(d),
-		// Alpine-based images have busybox wget, Ubuntu-based ones curl.
-		Healthcheck: healthcheck([]string{"CMD-SHELL", fmt.Sprintf(
-			"wget -q -O /dev/null http://localhost:%[1]d/api/health || curl -fsS -o /dev/null http://localhost:%[1]d/api/health",
-			grafanaPort)}),
-		Wait:        pulumi.Bool(true),
-		WaitTimeout: pulumi.Int(d.WaitTimeoutSeconds),
-		Restart:     pulumi.String("unless-stopped"),
-		Labels:      containerLabels(a.Stack, "grafana"),
-	}, pulumi.Parent(parent), pulumi.DeleteBeforeReplace(true))
+	gf, err := docker.NewContainer(ctx, name+"-grafana", containerArgs(svc.Grafana, grafanaImage, d, nil),
+		pulumi.Parent(parent), pulumi.DeleteBeforeReplace(true))
 	if err != nil {
 		return backendResult{}, fmt.Errorf("grafana container: %w", err)
 	}
@@ -122,11 +94,72 @@ func deployDocker(ctx *pulumi.Context, parent pulumi.Resource, name string, a Ar
 		provider:          prov,
 		grafanaURL:        withDeps(grafanaURL, gf),
 		prometheusURL:     withDeps(fmt.Sprintf("http://localhost:%d", d.PrometheusHostPort), prom),
-		datasourceURL:     fmt.Sprintf("http://%s:%d", prometheusHostname, prometheusPort),
+		datasourceURL:     svc.DatasourceURL,
 		datasourceDefault: true,
 		scrapeConfig:      promConfig,
 		replaceWith:       []pulumi.Resource{gf},
 	}, nil
+}
+
+// containerArgs turns a rendered container into the provider's inputs on
+// the cluster's network. contents overrides file contents by path (those
+// only known once other resources exist); a Secret env entry takes the
+// admin password, which makes the whole environment secret: the docker
+// provider does not mark envs secret.
+func containerArgs(c cluster.DockerContainer, img *docker.RemoteImage, d DockerArgs, contents map[string]pulumi.StringInput) *docker.ContainerArgs {
+	var ports docker.ContainerPortArray
+	for _, p := range c.Ports {
+		ports = append(ports, docker.ContainerPortArgs{
+			Internal: pulumi.Int(p.ContainerPort),
+			External: pulumi.Int(p.HostPort),
+			Ip:       pulumi.String(p.HostIP),
+			Protocol: pulumi.String(p.Protocol),
+		})
+	}
+	var uploads docker.ContainerUploadArray
+	for _, f := range c.Files {
+		var content pulumi.StringInput = pulumi.String(f.Content)
+		if o, ok := contents[f.Path]; ok {
+			content = o
+		}
+		uploads = append(uploads, docker.ContainerUploadArgs{File: pulumi.String(f.Path), Content: content, Permissions: pulumi.String(f.Mode)})
+	}
+	args := &docker.ContainerArgs{
+		Name:             pulumi.String(c.Name),
+		Image:            img.ImageId,
+		Hostname:         pulumi.String(c.Hostname),
+		NetworksAdvanced: onNetwork(d.NetworkName, c.Hostname),
+		Ports:            ports,
+		Uploads:          uploads,
+		Healthcheck: docker.ContainerHealthcheckArgs{
+			Tests:       pulumi.ToStringArray(c.Healthcheck.Test),
+			Interval:    pulumi.String(c.Healthcheck.Interval),
+			Timeout:     pulumi.String(c.Healthcheck.Timeout),
+			Retries:     pulumi.Int(c.Healthcheck.Retries),
+			StartPeriod: pulumi.String(c.Healthcheck.StartPeriod),
+		},
+		Wait:        pulumi.Bool(true),
+		WaitTimeout: pulumi.Int(d.WaitTimeoutSeconds),
+		Restart:     pulumi.String(c.Restart),
+		Labels:      containerLabels(c.Labels),
+	}
+	if len(c.Env) > 0 {
+		var env pulumi.StringArray
+		secret := false
+		for _, e := range c.Env {
+			if e.Secret {
+				secret = true
+				env = append(env, pulumi.Sprintf("%s=%s", e.Name, d.GrafanaAdminPassword))
+				continue
+			}
+			env = append(env, pulumi.String(e.Name+"="+e.Value))
+		}
+		args.Envs = env
+		if secret {
+			args.Envs = pulumi.ToSecret(env).(pulumi.StringArrayOutput)
+		}
+	}
+	return args
 }
 
 // remoteImage pulls a pinned image. KeepLocally: destroying the stack must
@@ -142,64 +175,19 @@ func remoteImage(ctx *pulumi.Context, parent pulumi.Resource, name, ref string) 
 	return img, nil
 }
 
-// grafanaEnv is Grafana's environment. It holds the admin password, so the
-// whole array is secret: the docker provider does not mark envs secret.
-func grafanaEnv(d DockerArgs) pulumi.StringArrayOutput {
-	env := pulumi.StringArray{
-		pulumi.String("GF_SECURITY_ADMIN_USER=" + grafanaAdminUser),
-		pulumi.Sprintf("GF_SECURITY_ADMIN_PASSWORD=%s", d.GrafanaAdminPassword),
-		// Links Grafana renders (dashboard URLs among them) must use the
-		// published port, not the container's.
-		pulumi.Sprintf("GF_SERVER_ROOT_URL=http://localhost:%d/", d.GrafanaHostPort),
-		pulumi.String("GF_USERS_ALLOW_SIGN_UP=false"),
-		// A laptop stack has no business phoning home.
-		pulumi.String("GF_ANALYTICS_REPORTING_ENABLED=false"),
-		pulumi.String("GF_ANALYTICS_CHECK_FOR_UPDATES=false"),
-		pulumi.String("GF_ANALYTICS_CHECK_FOR_PLUGIN_UPDATES=false"),
-	}
-	return pulumi.ToSecret(env).(pulumi.StringArrayOutput)
-}
-
 func onNetwork(network pulumi.StringInput, alias string) docker.ContainerNetworksAdvancedArray {
 	return docker.ContainerNetworksAdvancedArray{
 		docker.ContainerNetworksAdvancedArgs{Name: network, Aliases: pulumi.StringArray{pulumi.String(alias)}},
 	}
 }
 
-func publish(internal, external int) docker.ContainerPortArray {
-	return docker.ContainerPortArray{docker.ContainerPortArgs{
-		Internal: pulumi.Int(internal),
-		External: pulumi.Int(external),
-		Ip:       pulumi.String(loopback),
-		Protocol: pulumi.String("tcp"),
-	}}
-}
-
-func healthcheck(test []string) docker.ContainerHealthcheckArgs {
-	return docker.ContainerHealthcheckArgs{
-		Tests:       pulumi.ToStringArray(test),
-		Interval:    pulumi.String(healthInterval),
-		Timeout:     pulumi.String(healthTimeout),
-		Retries:     pulumi.Int(healthRetries),
-		StartPeriod: pulumi.String(healthStartPeriod),
-	}
-}
-
-// containerLabels mirror the cluster's labels, so `docker ps --filter
-// label=marketbus/stack=dev` lists the whole stack.
-func containerLabels(stack, app string) docker.ContainerLabelArray {
-	m := map[string]string{
-		"app.kubernetes.io/name":       app,
-		"app.kubernetes.io/component":  "monitoring",
-		"app.kubernetes.io/part-of":    "market-bus",
-		"app.kubernetes.io/managed-by": "pulumi",
-		"marketbus/stack":              stack,
-	}
+// containerLabels sorts the labels: stable inputs, no spurious diffs.
+func containerLabels(m map[string]string) docker.ContainerLabelArray {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
 	}
-	sort.Strings(keys) // stable inputs, no spurious diffs
+	sort.Strings(keys)
 	out := make(docker.ContainerLabelArray, 0, len(keys))
 	for _, k := range keys {
 		out = append(out, docker.ContainerLabelArgs{Label: pulumi.String(k), Value: pulumi.String(m[k])})

@@ -51,26 +51,20 @@ func deployGrafana(ctx *pulumi.Context, parent pulumi.Resource, name string, a A
 	var err error
 
 	g.folder, err = oss.NewFolder(ctx, name+"-folder", &oss.FolderArgs{
-		Title: pulumi.Sprintf("Market bus (%s)", a.Stack),
+		Title: pulumi.String(folderTitle(a.Stack)),
 		Uid:   pulumi.String(FolderUID(a.Stack)),
 	}, opts()...)
 	if err != nil {
 		return nil, fmt.Errorf("folder: %w", err)
 	}
 
-	// timeInterval is the scrape interval: Grafana's $__rate_interval is
-	// derived from it, so rate() windows always span several scrapes.
-	jsonData, err := json.Marshal(map[string]string{
-		"httpMethod":     "POST",
-		"prometheusType": "Prometheus",
-		"timeInterval":   scrapeInterval,
-	})
+	jsonData, err := json.Marshal(datasourceJSONData())
 	if err != nil {
 		return nil, fmt.Errorf("data source json: %w", err)
 	}
 	g.datasource, err = oss.NewDataSource(ctx, name+"-datasource", &oss.DataSourceArgs{
 		Type:            pulumi.String("prometheus"),
-		Name:            pulumi.Sprintf("Prometheus (%s)", a.Stack),
+		Name:            pulumi.String(datasourceName(a.Stack)),
 		Uid:             pulumi.String(DatasourceUID(a.Stack)),
 		Url:             pulumi.String(be.datasourceURL),
 		AccessMode:      pulumi.String("proxy"), // Grafana's server queries, not the browser
@@ -178,4 +172,20 @@ func contactPointArgs(c ContactPointArgs) *alerting.ContactPointArgs {
 		}}
 	}
 	return args
+}
+
+// folderTitle and datasourceName are the names of the stack's Grafana
+// folder and data source, however they are created.
+func folderTitle(stack string) string    { return fmt.Sprintf("Market bus (%s)", stack) }
+func datasourceName(stack string) string { return fmt.Sprintf("Prometheus (%s)", stack) }
+
+// datasourceJSONData is the Prometheus data source's settings. timeInterval
+// is the scrape interval: Grafana's $__rate_interval is derived from it, so
+// rate() windows always span several scrapes.
+func datasourceJSONData() map[string]string {
+	return map[string]string{
+		"httpMethod":     "POST",
+		"prometheusType": "Prometheus",
+		"timeInterval":   scrapeInterval,
+	}
 }
