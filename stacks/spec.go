@@ -2,6 +2,8 @@
 // components that realise it. It is the only package that knows stack names and config keys.
 package stacks
 
+import "github.com/marketbus/market-bus/stackenv"
+
 // Project is the Pulumi project name; config keys are namespaced with it.
 const Project = "market-bus"
 
@@ -17,11 +19,14 @@ const (
 
 // Spec is everything the program needs to know about one stack, validated.
 type Spec struct {
-	Stack   string
-	Cluster ClusterSpec
-	Topics  []TopicSpec
-	Schemas []SchemaSpec
-	Gate    GateSpec
+	Stack string
+	// Environment is production, staging or development (market-bus:environment); every
+	// production guard reads it, never the stack's name.
+	Environment string
+	Cluster     ClusterSpec
+	Topics      []TopicSpec
+	Schemas     []SchemaSpec
+	Gate        GateSpec
 	// NodePool is used by the kubernetes mode only.
 	NodePool NodePoolSpec
 	// Monitoring is used by the docker and kubernetes modes.
@@ -134,6 +139,10 @@ type GateSpec struct {
 	// Subject is the registered schema the payloads are encoded with.
 	Subject string `json:"subject"`
 }
+
+// IsProduction reports whether the stack declares (or, for prod, defaults to) the
+// production environment: mandatory policies, TLS on the cluster, no local passphrase.
+func (s Spec) IsProduction() bool { return stackenv.IsProduction(s.Environment) }
 
 // IsEnabled reports whether the gate runs on this stack.
 func (g GateSpec) IsEnabled() bool { return g.Enabled == nil || *g.Enabled }

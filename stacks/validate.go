@@ -53,6 +53,12 @@ func (s Spec) validate(hasPassword bool) []error {
 
 	errs = append(errs, s.validateCluster(hasPassword)...)
 	errs = append(errs, s.validateKubernetes()...)
+	// A created cluster gets this check from the component (Production); an external one
+	// is only reached through the provider's client settings, so it is checked here.
+	if s.IsProduction() && c.Mode == ModeExternal && !c.TLS && !c.AllowPlaintext {
+		add("%s = false on a stack whose %s is production: the provider would send records and the SASL password in plaintext; "+
+			"set %s: true, or %s: true to accept plaintext explicitly", key("cluster.tls"), key(KeyEnvironment), key("cluster.tls"), key("cluster.allowPlaintext"))
+	}
 	if c.SASL != nil && !hasPassword && c.Mode != ModeKubernetes {
 		add("%s is not set but %s names a SASL user: set it with `pulumi config set --secret %s <password>`", key(KeySASLPassword), key("cluster.sasl"), key(KeySASLPassword))
 	}

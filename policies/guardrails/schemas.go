@@ -12,7 +12,7 @@ func schemaCompatibility() definition {
 	forbidden := listSetting("forbiddenLevels", "Compatibility levels a subject may not use on prod.", []string{"NONE"})
 	return definition{
 		name:        "schema-compatibility",
-		description: "On prod, SubjectConfig compatibility is not NONE, so a schema change cannot break consumers.",
+		description: "On production, SubjectConfig compatibility is not NONE, so a schema change cannot break consumers.",
 		prodOnly:    true,
 		types:       []string{typeSubjectConfig},
 		settings:    []setting{forbidden},

@@ -147,7 +147,7 @@ func topicPartitions() definition {
 func topicDeletionProtection() definition {
 	return definition{
 		name:        "topic-deletion-protection",
-		description: "On prod, topics keep deletionProtection on (its default), so removing one from the program cannot delete its data.",
+		description: "On production, topics keep deletionProtection on (its default), so removing one from the program cannot delete its data.",
 		prodOnly:    true,
 		types:       []string{typeTopic},
 		check: func(o Options, r policyx.AnalyzerResource, _ map[string]any) []string {
