@@ -154,6 +154,7 @@ func definitions() []definition {
 		topicCleanupPolicy(),
 		schemaCompatibility(),
 		schemaSubjectTopic(),
+		schemaHardDelete(),
 		imagePinned(),
 		brokerMemoryPerCore(),
 		brokerStorage(),

@@ -27,6 +27,29 @@ func schemaCompatibility() definition {
 	}
 }
 
+// schemaHardDelete: on production a destroy (or a removed Schema) never purges versions.
+// A soft delete can be undone by registering the schema again with the same id; a hard
+// delete cannot, and consumers still holding records with those ids can no longer decode
+// them.
+func schemaHardDelete() definition {
+	return definition{
+		name: "schema-hard-delete",
+		description: "On production, a Schema does not use deletionMode hard: a destroy must not purge schema versions " +
+			"that stored records still reference (use soft, the default, or retain).",
+		prodOnly: true,
+		types:    []string{typeSchema},
+		check: func(o Options, r policyx.AnalyzerResource, _ map[string]any) []string {
+			mode, ok := str(r.Properties.Get("deletionMode"))
+			if !ok || !strings.EqualFold(mode, "hard") {
+				return nil
+			}
+			return []string{fmt.Sprintf("%s: deletionMode hard on stack %s (environment production); rule: a destroy would permanently purge "+
+				"the versions this resource registered, and records that carry their ids could no longer be decoded; "+
+				"use deletionMode: soft (recoverable) or retain", label(r), o.Stack)}
+		},
+	}
+}
+
 // TopicNameStrategy subject suffixes.
 const (
 	suffixValue = "-value"
