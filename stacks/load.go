@@ -90,6 +90,9 @@ func Load(stack string, src Source) (Spec, error) {
 	if len(errs) > 0 {
 		return Spec{}, joinConfigErrors(stack, errs)
 	}
+	if gate.ReplicationFactor == 0 {
+		gate.ReplicationFactor = min(3, max(cluster.Brokers, 1))
+	}
 	spec := Spec{Stack: stack, Environment: env, Cluster: cluster, Topics: topics, Schemas: schemaList, Gate: gate, NodePool: nodePool, Monitoring: mon}
 	errs = loadSchemas(spec.Schemas)
 	if f := spec.Cluster.CACertFile; f != "" {

@@ -107,7 +107,10 @@ type TopicSpec struct {
 	Config              map[string]string `json:"config"`
 	DeletionProtection  *bool             `json:"deletionProtection"`
 	OnPartitionDecrease string            `json:"onPartitionDecrease"`
-	StrictConfig        bool              `json:"strictConfig"`
+	// OnReplicationDecrease is error (default: a lower replicationFactor is refused) or
+	// allow (the provider removes replicas by reassignment).
+	OnReplicationDecrease string `json:"onReplicationDecrease"`
+	StrictConfig          bool   `json:"strictConfig"`
 }
 
 // GateSpec holds the latency gate's thresholds: the seed's SLO is avg < 50 ms,
@@ -132,8 +135,12 @@ type GateSpec struct {
 	Acks             string  `json:"acks"`
 	LingerMs         float64 `json:"lingerMs"`
 	Compression      string  `json:"compression"`
-	// Topic is the gate's own topic; it never writes to the stack's data topics.
+	// Topic is the gate's own topic; it never writes to the stack's data topics. The stack
+	// manages it as a Topic (see GateTopic): created before the gate, deleted with the stack.
 	Topic string `json:"topic"`
+	// ReplicationFactor of the gate's topic; 0 takes min(3, cluster.brokers), so the gate
+	// measures the replication the data topics pay for.
+	ReplicationFactor int `json:"replicationFactor"`
 	// Trigger is any string; changing it makes the gate measure again (busctl gate does).
 	Trigger string `json:"trigger"`
 	// Subject is the registered schema the payloads are encoded with.
@@ -192,10 +199,13 @@ func defaultsFor(stack string) (ClusterSpec, GateSpec, bool) {
 // market-bus:topics (a test keeps the two equal).
 func defaultTopics() []TopicSpec {
 	return []TopicSpec{
+		// retention.bytes (per partition) keeps each broker's share within the 80 % of a 50 GiB
+		// volume at the gate's certified 100,000 msg/s × 256 B: 7 days of that alone would be
+		// about 14 TiB per broker (see package capacity).
 		{Name: "market-telemetry", Partitions: 12, ReplicationFactor: 3,
-			Config: map[string]string{"retention.ms": "604800000", "cleanup.policy": "delete", "min.insync.replicas": "2"}},
+			Config: map[string]string{"retention.ms": "604800000", "retention.bytes": "1073741824", "cleanup.policy": "delete", "min.insync.replicas": "2"}},
 		{Name: "fx-stream-global", Partitions: 12, ReplicationFactor: 3,
-			Config: map[string]string{"retention.ms": "86400000", "cleanup.policy": "delete", "min.insync.replicas": "2"}},
+			Config: map[string]string{"retention.ms": "86400000", "retention.bytes": "536870912", "cleanup.policy": "delete", "min.insync.replicas": "2"}},
 	}
 }
 

@@ -118,6 +118,9 @@ func (s Spec) validate(hasPassword bool) []error {
 				key(KeyGate), g.Subject, key(KeySchemas), key(KeyGate))
 		}
 	}
+	if g.IsEnabled() {
+		errs = append(errs, s.validateGateTopic()...)
+	}
 	if g.MaxP99LatencyMs > 0 && g.MaxAvgLatencyMs > g.MaxP99LatencyMs {
 		add("%s.maxAvgLatencyMs = %g is above maxP99LatencyMs = %g: an average cannot exceed the 99th percentile, lower maxAvgLatencyMs",
 			key(KeyGate), g.MaxAvgLatencyMs, g.MaxP99LatencyMs)
@@ -163,6 +166,11 @@ func (t TopicSpec) validate(at string, brokers int) []error {
 	case "", "error", "replace":
 	default:
 		add("%s.onPartitionDecrease = %q: use error (refuse) or replace (recreate the topic, losing its data)", at, t.OnPartitionDecrease)
+	}
+	switch t.OnReplicationDecrease {
+	case "", "error", "allow":
+	default:
+		add("%s.onReplicationDecrease = %q: use error (refuse a lower replicationFactor, the default) or allow (remove replicas: the topic then survives fewer broker failures)", at, t.OnReplicationDecrease)
 	}
 	for _, k := range integerTopicKeys {
 		if v, ok := t.Config[k]; ok {

@@ -152,6 +152,7 @@ func definitions() []definition {
 		topicPartitions(),
 		topicDeletionProtection(),
 		topicCleanupPolicy(),
+		topicCapacity(),
 		schemaCompatibility(),
 		schemaSubjectTopic(),
 		schemaHardDelete(),
