@@ -11,15 +11,17 @@ import (
 	"path/filepath"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/config"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/marketbus/market-bus/stackenv"
 	"github.com/marketbus/market-bus/stacks"
 )
 
 // LocalPassphrase encrypts secrets of the local and dev stacks unless the environment
-// provides one. It is not a secret: those stacks hold nothing worth protecting. prod never
-// falls back to it.
+// provides one. It is not a secret: those stacks hold nothing worth protecting. A production
+// stack (market-bus:environment) never falls back to it.
 const LocalPassphrase = "market-bus-local-only"
 
 // Options say which stack to run and where its pieces live. Zero values take the
@@ -66,7 +68,7 @@ func Open(ctx context.Context, o Options) (auto.Stack, error) {
 	if err != nil {
 		return auto.Stack{}, err
 	}
-	env, err := o.env()
+	env, err := o.env(ps)
 	if err != nil {
 		return auto.Stack{}, err
 	}
@@ -156,8 +158,10 @@ func (o Options) stackSettings(proj *workspace.Project, workDir string) (*worksp
 }
 
 // env is the environment of every CLI call: a private PULUMI_HOME so no plugin is fetched
-// from or installed into the user's, no update checks, and the passphrase.
-func (o Options) env() (map[string]string, error) {
+// from or installed into the user's, no update checks, and the passphrase. A stack whose
+// market-bus:environment is production (prod by default, or any stack that declares it)
+// never falls back to the public local passphrase.
+func (o Options) env(ps *workspace.ProjectStack) (map[string]string, error) {
 	home := filepath.Join(o.Root, ".state", "pulumi-home")
 	if err := os.MkdirAll(home, 0o755); err != nil {
 		return nil, fmt.Errorf("creating %s: %w", home, err)
@@ -169,13 +173,34 @@ func (o Options) env() (map[string]string, error) {
 		"PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
 	}
 	if os.Getenv("PULUMI_CONFIG_PASSPHRASE") == "" && os.Getenv("PULUMI_CONFIG_PASSPHRASE_FILE") == "" {
-		if o.Stack == "prod" {
-			return nil, errors.New("stack prod needs PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE) in the environment: " +
-				"its secrets are real, so there is no default passphrase")
+		stackEnv, err := stackEnvironment(o.Stack, ps)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", o.StackFile, err)
+		}
+		if stackenv.IsProduction(stackEnv) {
+			return nil, fmt.Errorf("stack %s is a production stack (%s: %s) and needs PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE) in the environment: "+
+				"its secrets are real, so there is no default passphrase", o.Stack, stackenv.Key, stackEnv)
 		}
 		env["PULUMI_CONFIG_PASSPHRASE"] = LocalPassphrase
 	}
 	return env, nil
+}
+
+// stackEnvironment resolves the stack's environment from its config file the way the
+// program does (stacks.Load), before the engine runs: the passphrase is chosen first.
+func stackEnvironment(stack string, ps *workspace.ProjectStack) (string, error) {
+	raw := ""
+	if v, ok := ps.Config[config.MustMakeKey(stacks.Project, stacks.KeyEnvironment)]; ok {
+		if v.Secure() {
+			return "", fmt.Errorf("%s is encrypted: it is not a secret, set it in plain text (production, staging or development)", stackenv.Key)
+		}
+		s, err := v.Value(config.NopDecrypter)
+		if err != nil {
+			return "", fmt.Errorf("reading %s: %w", stackenv.Key, err)
+		}
+		raw = s
+	}
+	return stackenv.Resolve(stack, raw)
 }
 
 // FindRoot finds the repository root: the folder of Pulumi.yaml at or above the working

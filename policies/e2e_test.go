@@ -67,6 +67,13 @@ func badTopicProgram(ctx *pulumi.Context) error {
 // policy events, the preview output and the preview error.
 func previewWithPack(t *testing.T, stack, bin, configFile string) ([]apitype.PolicyEvent, string, error) {
 	t.Helper()
+	return previewWithPackConfig(t, stack, bin, configFile, nil)
+}
+
+// previewWithPackConfig is previewWithPack on a stack with the given stack config values
+// (full keys, e.g. market-bus:environment), which the engine also hands the pack.
+func previewWithPackConfig(t *testing.T, stack, bin, configFile string, stackConfig map[string]string) ([]apitype.PolicyEvent, string, error) {
+	t.Helper()
 	pulumiRoot, providerDir := e2eTools(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
@@ -94,6 +101,11 @@ func previewWithPack(t *testing.T, stack, bin, configFile string) ([]apitype.Pol
 		}))
 	if err != nil {
 		t.Fatalf("stack %s: %v", stack, err)
+	}
+	for k, v := range stackConfig {
+		if err := st.SetConfig(ctx, k, auto.ConfigValue{Value: v}); err != nil {
+			t.Fatalf("config %s: %v", k, err)
+		}
 	}
 	opts := []optpreview.Option{optpreview.PolicyPacks(bin)}
 	if configFile != "" {
@@ -150,6 +162,18 @@ func TestPreviewRunsThePack(t *testing.T) {
 			t.Errorf("event %+v", e)
 		}
 		if e := findEvent(t, evs, "kafka-tls-sasl", `provider "marketbus": sasl is not set on stack prod`, out); e.EnforcementLevel != "mandatory" {
+			t.Errorf("event %+v", e)
+		}
+	})
+	t.Run("prod-eu declaring production is mandatory", func(t *testing.T) {
+		evs, out, err := previewWithPackConfig(t, "prod-eu", bin, "", map[string]string{"market-bus:environment": "production"})
+		if err == nil {
+			t.Fatalf("preview of a production stack passed despite mandatory violations:\n%s", out)
+		}
+		if e := findEvent(t, evs, "topic-replication", topicMsg, out); e.EnforcementLevel != "mandatory" {
+			t.Errorf("event %+v", e)
+		}
+		if e := findEvent(t, evs, "kafka-tls-sasl", `provider "marketbus": sasl is not set on stack prod-eu`, out); e.EnforcementLevel != "mandatory" {
 			t.Errorf("event %+v", e)
 		}
 	})

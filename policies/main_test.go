@@ -76,10 +76,16 @@ func startPack(t *testing.T, bin string) pulumirpc.AnalyzerClient {
 // configure walks the engine's start-up calls: handshake, then the stack.
 func configure(t *testing.T, ctx context.Context, c pulumirpc.AnalyzerClient, dir, stack string) {
 	t.Helper()
+	configureWith(t, ctx, c, dir, stack, nil)
+}
+
+// configureWith is configure with the stack config the engine passes along (full keys).
+func configureWith(t *testing.T, ctx context.Context, c pulumirpc.AnalyzerClient, dir, stack string, config map[string]string) {
+	t.Helper()
 	if _, err := c.Handshake(ctx, &pulumirpc.AnalyzerHandshakeRequest{RootDirectory: &dir, ProgramDirectory: &dir}); err != nil {
 		t.Fatalf("Handshake: %v", err)
 	}
-	if _, err := c.ConfigureStack(ctx, &pulumirpc.AnalyzerStackConfigureRequest{Stack: stack, Project: "market-bus"}); err != nil {
+	if _, err := c.ConfigureStack(ctx, &pulumirpc.AnalyzerStackConfigureRequest{Stack: stack, Project: "market-bus", Config: config}); err != nil {
 		t.Fatalf("ConfigureStack: %v", err)
 	}
 }
@@ -110,16 +116,23 @@ func TestPackSpeaksTheAnalyzerProtocol(t *testing.T) {
 	wantPolicies := guardrails.PolicyNames()
 	for _, tt := range []struct {
 		stack string
+		env   string // market-bus:environment; left out when empty
 		level pulumirpc.EnforcementLevel
 	}{
-		{"prod", pulumirpc.EnforcementLevel_MANDATORY},
-		{"dev", pulumirpc.EnforcementLevel_ADVISORY},
+		{"prod", "", pulumirpc.EnforcementLevel_MANDATORY},
+		{"dev", "", pulumirpc.EnforcementLevel_ADVISORY},
+		{"prod-eu", "production", pulumirpc.EnforcementLevel_MANDATORY},
+		{"prod", "staging", pulumirpc.EnforcementLevel_ADVISORY},
 	} {
-		t.Run(tt.stack, func(t *testing.T) {
+		t.Run(tt.stack+"/"+tt.env, func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			defer cancel()
 			c := startPack(t, bin)
-			configure(t, ctx, c, filepath.Dir(bin), tt.stack)
+			var cfg map[string]string
+			if tt.env != "" {
+				cfg = map[string]string{"market-bus:environment": tt.env}
+			}
+			configureWith(t, ctx, c, filepath.Dir(bin), tt.stack, cfg)
 
 			info, err := c.GetAnalyzerInfo(ctx, &emptypb.Empty{})
 			if err != nil {
@@ -154,6 +167,24 @@ func TestPackSpeaksTheAnalyzerProtocol(t *testing.T) {
 				t.Errorf("diagnostic %s %s %q at %s, want topic-replication %q at %s", d.GetPolicyName(), d.GetUrn(), d.GetMessage(), d.GetEnforcementLevel(), want, tt.level)
 			}
 		})
+	}
+}
+
+// TestUnknownStackMustDeclareItsEnvironment: a stack the project does not know by name and
+// that leaves market-bus:environment out is refused when the engine configures the pack,
+// with the key and the fix, rather than silently analyzed as development.
+func TestUnknownStackMustDeclareItsEnvironment(t *testing.T) {
+	bin := buildPack(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	c := startPack(t, bin)
+	dir := filepath.Dir(bin)
+	if _, err := c.Handshake(ctx, &pulumirpc.AnalyzerHandshakeRequest{RootDirectory: &dir, ProgramDirectory: &dir}); err != nil {
+		t.Fatalf("Handshake: %v", err)
+	}
+	_, err := c.ConfigureStack(ctx, &pulumirpc.AnalyzerStackConfigureRequest{Stack: "prod-eu", Project: "market-bus"})
+	if err == nil || !strings.Contains(err.Error(), "market-bus:environment is not set") || !strings.Contains(err.Error(), "Pulumi.prod-eu.yaml") {
+		t.Fatalf("ConfigureStack of prod-eu without an environment: %v, want the key and the fix", err)
 	}
 }
 

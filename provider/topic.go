@@ -62,7 +62,18 @@ func (Topic) Create(ctx context.Context, req infer.CreateRequest[TopicArgs]) (in
 	}
 	opCtx, cancel := context.WithTimeout(ctx, cfg.timeout())
 	defer cancel()
-	if _, err := describeTopic(opCtx, adm, in.Name); err == nil {
+	if _, err := describeTopic(opCtx, adm, in.Name); err == nil && in.replaceUnmanaged() {
+		// The gate's topic used to be created by the gate itself: adopting it means
+		// starting it over as declared, which costs only benchmark records.
+		if req.DryRun {
+			p.GetLogger(ctx).Warningf("topic %q exists outside the stack: replaceUnmanaged is set, so the update deletes it and creates it as declared", in.Name)
+			return infer.CreateResponse[TopicState]{ID: in.Name, Output: state}, nil
+		}
+		p.GetLogger(ctx).Warningf("topic %q exists outside the stack: replaceUnmanaged is set, so it is deleted and created as declared", in.Name)
+		if err := deleteTopic(ctx, cfg.conn, in.Name, cfg.timeout()); err != nil {
+			return infer.CreateResponse[TopicState]{}, fmt.Errorf("replacing the unmanaged topic %q: %w", in.Name, err)
+		}
+	} else if err == nil {
 		return infer.CreateResponse[TopicState]{}, fmt.Errorf("topic %q already exists on the cluster and is not managed by this stack: "+
 			"import it with `pulumi import marketbus:index:Topic <resource-name> %s` instead of creating it", in.Name, in.Name)
 	} else if !errors.Is(err, errTopicNotFound) {
@@ -232,7 +243,10 @@ func (Topic) Read(ctx context.Context, req infer.ReadRequest[TopicArgs, TopicSta
 		state.DeletionProtection = req.State.DeletionProtection
 		state.StrictConfig = req.State.StrictConfig
 		state.OnPartitionDecrease = req.State.OnPartitionDecrease
+		state.OnReplicationDecrease = req.State.OnReplicationDecrease
 		in.DeletionProtection, in.StrictConfig, in.OnPartitionDecrease = state.DeletionProtection, state.StrictConfig, state.OnPartitionDecrease
+		in.OnReplicationDecrease = state.OnReplicationDecrease
+		state.ReplaceUnmanaged, in.ReplaceUnmanaged = req.State.ReplaceUnmanaged, req.State.ReplaceUnmanaged
 	}
 	return infer.ReadResponse[TopicArgs, TopicState]{ID: name, Inputs: in, State: state}, nil
 }

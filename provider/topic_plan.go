@@ -49,6 +49,9 @@ func validateTopicArgs(a TopicArgs) []p.CheckFailure {
 	if m := a.decreaseMode(); m != PartitionDecreaseError && m != PartitionDecreaseReplace {
 		fail("onPartitionDecrease", "onPartitionDecrease is %q: use %q or %q", m, PartitionDecreaseError, PartitionDecreaseReplace)
 	}
+	if m := a.replicationDecreaseMode(); m != ReplicationDecreaseError && m != ReplicationDecreaseAllow {
+		fail("onReplicationDecrease", "onReplicationDecrease is %q: use %q (refuse a lower replicationFactor) or %q (apply it)", m, ReplicationDecreaseError, ReplicationDecreaseAllow)
+	}
 	for _, k := range sortedKeys(a.Config) {
 		v := a.Config[k]
 		if numericTopicKeys[k] {
@@ -177,6 +180,9 @@ func diffTopic(state TopicState, in TopicArgs) (p.DiffResponse, error) {
 			"Keep partitions at %d, or set onPartitionDecrease: replace to delete and recreate the topic (all its data is lost)",
 			state.Name, state.Partitions, in.Partitions, state.Partitions)
 	}
+	if in.ReplicationFactor < state.ReplicationFactor && in.replicationDecreaseMode() != ReplicationDecreaseAllow {
+		return p.DiffResponse{}, replicationDecreaseError(state, in)
+	}
 	if in.ReplicationFactor != state.ReplicationFactor {
 		d["replicationFactor"] = p.PropertyDiff{Kind: p.Update}
 	}
@@ -209,6 +215,12 @@ func diffTopic(state TopicState, in TopicArgs) (p.DiffResponse, error) {
 	if in.decreaseMode() != state.decreaseMode() {
 		d["onPartitionDecrease"] = p.PropertyDiff{Kind: p.Update}
 	}
+	if in.replaceUnmanaged() != state.replaceUnmanaged() {
+		d["replaceUnmanaged"] = p.PropertyDiff{Kind: p.Update}
+	}
+	if in.replicationDecreaseMode() != state.replicationDecreaseMode() {
+		d["onReplicationDecrease"] = p.PropertyDiff{Kind: p.Update}
+	}
 	if replace && state.deletionProtected() {
 		return p.DiffResponse{}, fmt.Errorf("topic %q must be replaced (deleted and recreated, losing its data) but deletionProtection is on: "+
 			"first run an update with deletionProtection: false, then apply the change", state.Name)
@@ -218,4 +230,20 @@ func diffTopic(state TopicState, in TopicArgs) (p.DiffResponse, error) {
 		HasChanges:          len(d) > 0,
 		DetailedDiff:        d,
 	}, nil
+}
+
+// replicationDecreaseError says what a refused replication-factor decrease would have cost
+// and how to ask for it: a typo such as 3 -> 1 would silently drop two copies of every
+// partition, so, like a partition decrease, it needs an explicit opt-in on the topic.
+func replicationDecreaseError(state TopicState, in TopicArgs) error {
+	removed := state.ReplicationFactor - in.ReplicationFactor
+	msg := fmt.Sprintf("topic %q has replication factor %d and the program asks for %d: this removes %d of the %d copies of each of its %d partitions "+
+		"(%d replicas in all); afterwards the topic survives %d broker failure(s) instead of %d without losing acknowledged data",
+		state.Name, state.ReplicationFactor, in.ReplicationFactor, removed, state.ReplicationFactor, in.Partitions,
+		removed*in.Partitions, in.ReplicationFactor-1, state.ReplicationFactor-1)
+	if isr, err := strconv.Atoi(in.Config["min.insync.replicas"]); err == nil && isr > in.ReplicationFactor {
+		msg += fmt.Sprintf(", and with min.insync.replicas %d above it every acks=all write would be refused", isr)
+	}
+	return fmt.Errorf("%s. Keep replicationFactor at %d, or, if fewer copies are intended, set onReplicationDecrease: allow on this topic "+
+		"(the replicas are then removed by partition reassignment)", msg, state.ReplicationFactor)
 }

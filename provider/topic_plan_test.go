@@ -75,7 +75,19 @@ func TestDiffTopic(t *testing.T) {
 		{"partition decrease with replace", with(func(a *TopicArgs) { a.Partitions = 3; a.OnPartitionDecrease = strp("replace") }),
 			map[string]p.DiffKind{"partitions": p.UpdateReplace, "onPartitionDecrease": p.Update}, ""},
 		{"rename replaces", with(func(a *TopicArgs) { a.Name = "u" }), map[string]p.DiffKind{"name": p.UpdateReplace}, ""},
-		{"rf change is an update", with(func(a *TopicArgs) { a.ReplicationFactor = 2 }), map[string]p.DiffKind{"replicationFactor": p.Update}, ""},
+		{"rf increase is an update", with(func(a *TopicArgs) { a.ReplicationFactor = 4 }), map[string]p.DiffKind{"replicationFactor": p.Update}, ""},
+		{"rf decrease is refused", with(func(a *TopicArgs) { a.ReplicationFactor = 1 }), nil,
+			`topic "t" has replication factor 3 and the program asks for 1: this removes 2 of the 3 copies of each of its 6 partitions (12 replicas in all); ` +
+				"afterwards the topic survives 0 broker failure(s) instead of 2 without losing acknowledged data. Keep replicationFactor at 3, " +
+				"or, if fewer copies are intended, set onReplicationDecrease: allow on this topic"},
+		{"rf decrease below min.insync.replicas names the refused writes", with(func(a *TopicArgs) {
+			a.ReplicationFactor = 1
+			a.Config = map[string]string{"retention.ms": "1000", "min.insync.replicas": "2"}
+		}), nil, "with min.insync.replicas 2 above it every acks=all write would be refused"},
+		{"rf decrease with explicit error mode is refused", with(func(a *TopicArgs) { a.ReplicationFactor = 2; a.OnReplicationDecrease = strp("error") }), nil,
+			"set onReplicationDecrease: allow"},
+		{"rf decrease allowed", with(func(a *TopicArgs) { a.ReplicationFactor = 2; a.OnReplicationDecrease = strp("allow") }),
+			map[string]p.DiffKind{"replicationFactor": p.Update, "onReplicationDecrease": p.Update}, ""},
 		{"config change", with(func(a *TopicArgs) { a.Config = map[string]string{"retention.ms": "2000"} }),
 			map[string]p.DiffKind{`config["retention.ms"]`: p.Update}, ""},
 		{"config key added and removed", with(func(a *TopicArgs) { a.Config = map[string]string{"cleanup.policy": "compact"} }),
@@ -173,6 +185,7 @@ func TestValidateTopicArgs(t *testing.T) {
 		{"long name", TopicArgs{Name: strings.Repeat("x", 250), Partitions: 1, ReplicationFactor: 1}, "name", "at most 249"},
 		{"non-numeric retention", TopicArgs{Name: "t", Partitions: 1, ReplicationFactor: 1, Config: map[string]string{"retention.ms": "7d"}}, "config", "must be an integer"},
 		{"bad decrease mode", TopicArgs{Name: "t", Partitions: 1, ReplicationFactor: 1, OnPartitionDecrease: strp("shrink")}, "onPartitionDecrease", `"shrink"`},
+		{"bad replication decrease mode", TopicArgs{Name: "t", Partitions: 1, ReplicationFactor: 1, OnReplicationDecrease: strp("yes")}, "onReplicationDecrease", `"yes"`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

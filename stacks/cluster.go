@@ -103,6 +103,10 @@ func clusterArgs(s Spec, password pulumi.StringInput) (cluster.Args, []error) {
 		DevContainerMode:          c.DevContainerMode,
 		MaxTopicReplicationFactor: maxRF,
 		ReservedHostPorts:         s.reservedHostPorts(),
+		// Production floors (3 brokers, TLS unless allowPlaintext, 50 GiB) follow the declared
+		// environment, so a production stack of any name gets them, in any mode.
+		Production:     s.IsProduction(),
+		AllowPlaintext: c.AllowPlaintext,
 		Docker: cluster.DockerArgs{
 			ExternalHost:           c.ExternalHost,
 			DeleteVolumesOnDestroy: c.RetainVolumes != nil && !*c.RetainVolumes,

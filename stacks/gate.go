@@ -42,6 +42,7 @@ func deployGate(ctx *pulumi.Context, g GateSpec, prov pulumi.ProviderResource, s
 		Enabled:                pulumi.BoolPtr(true),
 		Topic:                  pulumi.StringPtr(g.Topic),
 		Partitions:             pulumi.IntPtr(g.Partitions),
+		ReplicationFactor:      pulumi.IntPtr(g.ReplicationFactor),
 		SchemaId:               schema.SchemaId,
 		Rate:                   pulumi.Int(g.Rate),
 		DurationSeconds:        pulumi.Float64(g.DurationSeconds),

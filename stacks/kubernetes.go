@@ -69,8 +69,6 @@ func nodePoolArgs(s Spec) nodepool.Args {
 func kubernetesArgs(s Spec, a *cluster.Args, password pulumi.StringInput) {
 	c := s.Cluster
 	a.TLS = pulumi.BoolRef(c.TLS)
-	a.AllowPlaintext = c.AllowPlaintext
-	a.Production = s.Stack == "prod"
 	if c.SASL != nil {
 		a.SASL = true
 		a.Superuser = cluster.SuperuserArgs{Name: c.SASL.Username, Mechanism: c.SASL.Mechanism, Password: password}

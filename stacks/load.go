@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/marketbus/market-bus/stackenv"
 )
 
 // Source yields raw stack config values by key (without the project prefix). Structured
@@ -28,6 +30,7 @@ const (
 	KeyCluster      = "cluster"
 	KeyTopics       = "topics"
 	KeyGate         = "gate"
+	KeyEnvironment  = "environment"
 	KeySASLPassword = "saslPassword"
 )
 
@@ -43,6 +46,11 @@ func Load(stack string, src Source) (Spec, error) {
 			stack, Project, KeyCluster, stack, Project, KeyCluster)
 	}
 	var errs []error
+	rawEnv, _ := src.Get(KeyEnvironment)
+	env, err := stackenv.Resolve(stack, rawEnv)
+	if err != nil {
+		errs = append(errs, err)
+	}
 	if hasCluster {
 		if err := decodeStrict(rawCluster, &cluster); err != nil {
 			errs = append(errs, keyError(KeyCluster, rawCluster, err, "an object such as {mode: external, brokers: 3, bootstrapServers: [127.0.0.1:19092]}"))
@@ -82,7 +90,10 @@ func Load(stack string, src Source) (Spec, error) {
 	if len(errs) > 0 {
 		return Spec{}, joinConfigErrors(stack, errs)
 	}
-	spec := Spec{Stack: stack, Cluster: cluster, Topics: topics, Schemas: schemaList, Gate: gate, NodePool: nodePool, Monitoring: mon}
+	if gate.ReplicationFactor == 0 {
+		gate.ReplicationFactor = min(3, max(cluster.Brokers, 1))
+	}
+	spec := Spec{Stack: stack, Environment: env, Cluster: cluster, Topics: topics, Schemas: schemaList, Gate: gate, NodePool: nodePool, Monitoring: mon}
 	errs = loadSchemas(spec.Schemas)
 	if f := spec.Cluster.CACertFile; f != "" {
 		pem, err := readProjectFile(f)

@@ -118,6 +118,8 @@ func TestLoadRejectsBadInput(t *testing.T) {
 			[]string{"topics[0].name is empty"}},
 		{"unknown partition-decrease mode", "local", MapSource{KeyTopics: topic(`,"onPartitionDecrease":"shrink"`)},
 			[]string{"onPartitionDecrease", `"shrink"`, "use error"}},
+		{"unknown replication-decrease mode", "local", MapSource{KeyTopics: topic(`,"onReplicationDecrease":"yes"`)},
+			[]string{"market-bus:topics[0].onReplicationDecrease", `"yes"`, "use error", "or allow"}},
 		{"misspelt topic field", "local", MapSource{KeyTopics: `[{"name":"t","partitons":3,"replicationFactor":1}]`},
 			[]string{"market-bus:topics", `unknown field "partitons"`, "spelling"}},
 		{"topics not a list", "local", MapSource{KeyTopics: `"market-telemetry"`},

@@ -48,6 +48,11 @@ func Program(ctx *pulumi.Context) error {
 // deploy registers the stack's resources from a validated Spec. saslPassword is only read
 // when the Spec asks for SASL; it stays a secret all the way into the provider config.
 func deploy(ctx *pulumi.Context, spec Spec, saslPassword pulumi.StringOutput, mon monitoringSecrets) error {
+	// A warning, not a refusal: the estimate assumes every topic takes the certified rate.
+	// On production the policy pack's topic-capacity rule makes it mandatory.
+	if w := spec.CapacityWarning(); w != "" {
+		_ = ctx.Log.Warn(w, nil)
+	}
 	ep, err := clusterEndpoints(ctx, spec, saslPassword)
 	if err != nil {
 		return err
@@ -95,6 +100,13 @@ func deploy(ctx *pulumi.Context, spec Spec, saslPassword pulumi.StringOutput, mo
 	gateDeps := append([]pulumi.Resource{}, topicRes...)
 	for _, r := range schemaRes {
 		gateDeps = append(gateDeps, r)
+	}
+	if spec.Gate.IsEnabled() {
+		gateTopic, err := deployGateTopic(ctx, spec, prov, ready)
+		if err != nil {
+			return err
+		}
+		gateDeps = append(gateDeps, gateTopic)
 	}
 	if err := deployGate(ctx, spec.Gate, prov, schemaRes[spec.Gate.Subject], bootstrap, topicList, gateDeps); err != nil {
 		return err
@@ -147,6 +159,9 @@ func topicArgs(t TopicSpec) *marketbus.TopicArgs {
 	}
 	if t.OnPartitionDecrease != "" {
 		args.OnPartitionDecrease = pulumi.StringPtr(t.OnPartitionDecrease)
+	}
+	if t.OnReplicationDecrease != "" {
+		args.OnReplicationDecrease = pulumi.StringPtr(t.OnReplicationDecrease)
 	}
 	return args
 }

@@ -108,7 +108,7 @@ func TestProgramLocalRegistersProviderAndTopic(t *testing.T) {
 		"pulumi:providers:marketbus::marketbus", "marketbus:index:Topic::market-telemetry",
 		"marketbus:index:SubjectConfig::market-telemetry-value", "marketbus:index:Schema::market-telemetry-value",
 		"marketbus:index:SubjectConfig::fx-stream-global-value", "marketbus:index:Schema::fx-stream-global-value",
-		"marketbus:index:LatencyGate::latency-gate",
+		"marketbus:index:Topic::gate-topic", "marketbus:index:LatencyGate::latency-gate",
 	}
 	for _, k := range wantRes {
 		if _, ok := rec.reg[k]; !ok {

@@ -2,6 +2,8 @@
 // components that realise it. It is the only package that knows stack names and config keys.
 package stacks
 
+import "github.com/marketbus/market-bus/stackenv"
+
 // Project is the Pulumi project name; config keys are namespaced with it.
 const Project = "market-bus"
 
@@ -17,11 +19,14 @@ const (
 
 // Spec is everything the program needs to know about one stack, validated.
 type Spec struct {
-	Stack   string
-	Cluster ClusterSpec
-	Topics  []TopicSpec
-	Schemas []SchemaSpec
-	Gate    GateSpec
+	Stack string
+	// Environment is production, staging or development (market-bus:environment); every
+	// production guard reads it, never the stack's name.
+	Environment string
+	Cluster     ClusterSpec
+	Topics      []TopicSpec
+	Schemas     []SchemaSpec
+	Gate        GateSpec
 	// NodePool is used by the kubernetes mode only.
 	NodePool NodePoolSpec
 	// Monitoring is used by the docker and kubernetes modes.
@@ -102,7 +107,10 @@ type TopicSpec struct {
 	Config              map[string]string `json:"config"`
 	DeletionProtection  *bool             `json:"deletionProtection"`
 	OnPartitionDecrease string            `json:"onPartitionDecrease"`
-	StrictConfig        bool              `json:"strictConfig"`
+	// OnReplicationDecrease is error (default: a lower replicationFactor is refused) or
+	// allow (the provider removes replicas by reassignment).
+	OnReplicationDecrease string `json:"onReplicationDecrease"`
+	StrictConfig          bool   `json:"strictConfig"`
 }
 
 // GateSpec holds the latency gate's thresholds: the seed's SLO is avg < 50 ms,
@@ -127,13 +135,21 @@ type GateSpec struct {
 	Acks             string  `json:"acks"`
 	LingerMs         float64 `json:"lingerMs"`
 	Compression      string  `json:"compression"`
-	// Topic is the gate's own topic; it never writes to the stack's data topics.
+	// Topic is the gate's own topic; it never writes to the stack's data topics. The stack
+	// manages it as a Topic (see GateTopic): created before the gate, deleted with the stack.
 	Topic string `json:"topic"`
+	// ReplicationFactor of the gate's topic; 0 takes min(3, cluster.brokers), so the gate
+	// measures the replication the data topics pay for.
+	ReplicationFactor int `json:"replicationFactor"`
 	// Trigger is any string; changing it makes the gate measure again (busctl gate does).
 	Trigger string `json:"trigger"`
 	// Subject is the registered schema the payloads are encoded with.
 	Subject string `json:"subject"`
 }
+
+// IsProduction reports whether the stack declares (or, for prod, defaults to) the
+// production environment: mandatory policies, TLS on the cluster, no local passphrase.
+func (s Spec) IsProduction() bool { return stackenv.IsProduction(s.Environment) }
 
 // IsEnabled reports whether the gate runs on this stack.
 func (g GateSpec) IsEnabled() bool { return g.Enabled == nil || *g.Enabled }
@@ -183,10 +199,13 @@ func defaultsFor(stack string) (ClusterSpec, GateSpec, bool) {
 // market-bus:topics (a test keeps the two equal).
 func defaultTopics() []TopicSpec {
 	return []TopicSpec{
+		// retention.bytes (per partition) keeps each broker's share within the 80 % of a 50 GiB
+		// volume at the gate's certified 100,000 msg/s × 256 B: 7 days of that alone would be
+		// about 14 TiB per broker (see package capacity).
 		{Name: "market-telemetry", Partitions: 12, ReplicationFactor: 3,
-			Config: map[string]string{"retention.ms": "604800000", "cleanup.policy": "delete", "min.insync.replicas": "2"}},
+			Config: map[string]string{"retention.ms": "604800000", "retention.bytes": "1073741824", "cleanup.policy": "delete", "min.insync.replicas": "2"}},
 		{Name: "fx-stream-global", Partitions: 12, ReplicationFactor: 3,
-			Config: map[string]string{"retention.ms": "86400000", "cleanup.policy": "delete", "min.insync.replicas": "2"}},
+			Config: map[string]string{"retention.ms": "86400000", "retention.bytes": "536870912", "cleanup.policy": "delete", "min.insync.replicas": "2"}},
 	}
 }
 

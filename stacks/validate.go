@@ -53,6 +53,12 @@ func (s Spec) validate(hasPassword bool) []error {
 
 	errs = append(errs, s.validateCluster(hasPassword)...)
 	errs = append(errs, s.validateKubernetes()...)
+	// A created cluster gets this check from the component (Production); an external one
+	// is only reached through the provider's client settings, so it is checked here.
+	if s.IsProduction() && c.Mode == ModeExternal && !c.TLS && !c.AllowPlaintext {
+		add("%s = false on a stack whose %s is production: the provider would send records and the SASL password in plaintext; "+
+			"set %s: true, or %s: true to accept plaintext explicitly", key("cluster.tls"), key(KeyEnvironment), key("cluster.tls"), key("cluster.allowPlaintext"))
+	}
 	if c.SASL != nil && !hasPassword && c.Mode != ModeKubernetes {
 		add("%s is not set but %s names a SASL user: set it with `pulumi config set --secret %s <password>`", key(KeySASLPassword), key("cluster.sasl"), key(KeySASLPassword))
 	}
@@ -112,6 +118,9 @@ func (s Spec) validate(hasPassword bool) []error {
 				key(KeyGate), g.Subject, key(KeySchemas), key(KeyGate))
 		}
 	}
+	if g.IsEnabled() {
+		errs = append(errs, s.validateGateTopic()...)
+	}
 	if g.MaxP99LatencyMs > 0 && g.MaxAvgLatencyMs > g.MaxP99LatencyMs {
 		add("%s.maxAvgLatencyMs = %g is above maxP99LatencyMs = %g: an average cannot exceed the 99th percentile, lower maxAvgLatencyMs",
 			key(KeyGate), g.MaxAvgLatencyMs, g.MaxP99LatencyMs)
@@ -157,6 +166,11 @@ func (t TopicSpec) validate(at string, brokers int) []error {
 	case "", "error", "replace":
 	default:
 		add("%s.onPartitionDecrease = %q: use error (refuse) or replace (recreate the topic, losing its data)", at, t.OnPartitionDecrease)
+	}
+	switch t.OnReplicationDecrease {
+	case "", "error", "allow":
+	default:
+		add("%s.onReplicationDecrease = %q: use error (refuse a lower replicationFactor, the default) or allow (remove replicas: the topic then survives fewer broker failures)", at, t.OnReplicationDecrease)
 	}
 	for _, k := range integerTopicKeys {
 		if v, ok := t.Config[k]; ok {

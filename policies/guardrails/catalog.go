@@ -18,7 +18,7 @@ type PolicyInfo struct {
 	Description string
 	// Scope is resource or stack.
 	Scope Scope
-	// ProdOnly policies check nothing on stacks other than prod.
+	// ProdOnly policies check nothing on stacks whose environment is not production.
 	ProdOnly bool
 	// ResourceTypes are the type tokens a resource policy looks at (nil for stack policies,
 	// which look at all).

@@ -13,7 +13,7 @@ func latencyGate() definition {
 	tput := numberSetting("sloMinThroughputMsgPerSec", "The SLO's throughput, msg/s: minThroughputMsgPerSec may not be below it.", 100000, 0)
 	return definition{
 		name: "latency-gate",
-		description: "On prod, the LatencyGate is enabled with thresholds no looser than the SLO " +
+		description: "On production, the LatencyGate is enabled with thresholds no looser than the SLO " +
 			"(avg <= 50 ms, p99 <= 100 ms, throughput >= 100000 msg/s).",
 		prodOnly: true,
 		types:    []string{typeLatencyGate},

@@ -12,7 +12,7 @@ import (
 func brokerHighAvailability() definition {
 	return definition{
 		name: "broker-high-availability",
-		description: "On prod, every Redpanda StatefulSet has a PodDisruptionBudget with maxUnavailable 1 " +
+		description: "On production, every Redpanda StatefulSet has a PodDisruptionBudget with maxUnavailable 1 " +
 			"and required (hard) pod anti-affinity, so no drain or node loss takes two brokers.",
 		prodOnly:   true,
 		checkStack: checkHighAvailability,

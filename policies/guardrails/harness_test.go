@@ -8,6 +8,8 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/property"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/policyx"
+
+	"github.com/marketbus/market-bus/stackenv"
 )
 
 // policyCase is one table row: the resources a policy sees and the exact messages it must
@@ -16,6 +18,7 @@ type policyCase struct {
 	name      string
 	policy    string
 	stack     string // "prod" when empty
+	env       string // the stack name's default environment when empty
 	config    map[string]any
 	resources []policyx.AnalyzerResource
 	want      []string
@@ -103,10 +106,23 @@ func (r *recorder) ReportViolation(msg, urn string) {
 	r.urns = append(r.urns, urn)
 }
 
-// policyNamed returns the pack's policy for stack by name.
-func policyNamed(t testing.TB, stack, name string) policyx.Policy {
+// optionsFor binds a pack to stack in env, or in the stack name's default environment when
+// env is empty (the way Factory resolves a stack that leaves market-bus:environment out).
+func optionsFor(t testing.TB, stack, env string) Options {
 	t.Helper()
-	pack, err := NewPack(Options{Stack: stack})
+	if env == "" {
+		var ok bool
+		if env, ok = stackenv.Default(stack); !ok {
+			t.Fatalf("stack %q has no default environment: give the case an env", stack)
+		}
+	}
+	return Options{Stack: stack, Environment: env}
+}
+
+// policyNamed returns the pack's policy for o by name.
+func policyNamed(t testing.TB, o Options, name string) policyx.Policy {
+	t.Helper()
+	pack, err := NewPack(o)
 	if err != nil {
 		t.Fatalf("NewPack: %v", err)
 	}
@@ -124,9 +140,15 @@ func policyNamed(t testing.TB, stack, name string) policyx.Policy {
 // URNs they were reported against.
 func run(t testing.TB, stack, name string, cfg map[string]any, rs []policyx.AnalyzerResource) (msgs, urns []string) {
 	t.Helper()
+	return runIn(t, optionsFor(t, stack, ""), name, cfg, rs)
+}
+
+// runIn is run for a pack bound to o.
+func runIn(t testing.TB, o Options, name string, cfg map[string]any, rs []policyx.AnalyzerResource) (msgs, urns []string) {
+	t.Helper()
 	rec := &recorder{}
 	ctx := context.Background()
-	switch p := policyNamed(t, stack, name).(type) {
+	switch p := policyNamed(t, o, name).(type) {
 	case policyx.StackValidationPolicy:
 		if err := p.Validate(ctx, policyx.StackValidationArgs{Manager: rec, Resources: rs}); err != nil {
 			t.Fatalf("%s: %v", name, err)
@@ -153,7 +175,7 @@ func runCases(t *testing.T, cases []policyCase) {
 			if stack == "" {
 				stack = "prod"
 			}
-			got, urns := run(t, stack, tc.policy, tc.config, tc.resources)
+			got, urns := runIn(t, optionsFor(t, stack, tc.env), tc.policy, tc.config, tc.resources)
 			if !equalUnordered(got, tc.want) {
 				t.Errorf("violations:\n got  %q\n want %q", got, tc.want)
 			}

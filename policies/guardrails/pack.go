@@ -2,12 +2,14 @@ package guardrails
 
 import (
 	"context"
+	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/blang/semver"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/policyx"
+
+	"github.com/marketbus/market-bus/stackenv"
 )
 
 // PackName is the policy pack's name, as the engine reports it next to every violation.
@@ -19,32 +21,24 @@ const PackVersion = "0.1.0"
 // MainPackage is the Go package of the pack's executable, for `go build -o <bin> MainPackage`.
 const MainPackage = "github.com/marketbus/market-bus/policies"
 
-// ProdStack is the stack whose violations block a deployment by default.
-const ProdStack = "prod"
-
 // Options bind the pack to the stack the engine analyzes.
 type Options struct {
-	// Stack is the stack name, as pulumi.Context.Stack() reports it. A fully qualified
-	// name (org/project/stack) is accepted too.
+	// Stack is the stack name, as pulumi.Context.Stack() reports it; messages name it.
 	Stack string
+	// Environment is the stack's declared environment (production, staging, development),
+	// as stackenv.Resolve reads it from market-bus:environment. Production turns on the
+	// production-only rules and makes every rule mandatory by default.
+	Environment string
 }
 
-// prod reports whether the options name the prod stack.
-func (o Options) prod() bool { return IsProd(o.Stack) }
+// production reports whether the options describe a production stack.
+func (o Options) production() bool { return stackenv.IsProduction(o.Environment) }
 
-// IsProd reports whether stack is the prod stack: "prod", in any case, bare or as the last
-// part of a fully qualified name.
-func IsProd(stack string) bool {
-	if i := strings.LastIndex(stack, "/"); i >= 0 {
-		stack = stack[i+1:]
-	}
-	return strings.EqualFold(stack, ProdStack)
-}
-
-// DefaultEnforcement is the level every policy of the pack starts at on stack: mandatory on
-// prod, advisory elsewhere. A policy config file can override it (see ConfigFile).
-func DefaultEnforcement(stack string) policyx.EnforcementLevel {
-	if IsProd(stack) {
+// DefaultEnforcement is the level every policy of the pack starts at in environment env:
+// mandatory on production, advisory elsewhere. A policy config file can override it (see
+// ConfigFile).
+func DefaultEnforcement(env string) policyx.EnforcementLevel {
+	if stackenv.IsProduction(env) {
 		return policyx.EnforcementLevelMandatory
 	}
 	return policyx.EnforcementLevelAdvisory
@@ -66,19 +60,27 @@ func LevelName(level policyx.EnforcementLevel) string {
 }
 
 // Factory is the function policyx.Main runs once the engine has said which stack it
-// analyzes: it binds the pack to ctx.Stack().
+// analyzes. The analyzer sees resources, not the program's config, but the engine hands it
+// the stack's config in ConfigureStack (the same values the program reads), so the pack
+// resolves market-bus:environment exactly as stacks.Load does: a stack is production
+// because it says so, whatever its name.
 func Factory(ctx *pulumi.Context) (policyx.PolicyPack, error) {
-	return NewPack(Options{Stack: ctx.Stack()})
+	raw, _ := ctx.GetConfig(stackenv.Key)
+	env, err := stackenv.Resolve(ctx.Stack(), raw)
+	if err != nil {
+		return nil, fmt.Errorf("%s cannot tell which rules apply: %w", PackName, err)
+	}
+	return NewPack(Options{Stack: ctx.Stack(), Environment: env})
 }
 
-// NewPack builds the pack for one stack: every policy at DefaultEnforcement(o.Stack).
+// NewPack builds the pack for one stack: every policy at DefaultEnforcement(o.Environment).
 func NewPack(o Options) (policyx.PolicyPack, error) {
 	defs := definitions()
 	policies := make([]policyx.Policy, 0, len(defs))
 	for _, d := range defs {
 		policies = append(policies, d.bind(o))
 	}
-	return policyx.NewPolicyPack(PackName, semver.MustParse(PackVersion), DefaultEnforcement(o.Stack), policies)
+	return policyx.NewPolicyPack(PackName, semver.MustParse(PackVersion), DefaultEnforcement(o.Environment), policies)
 }
 
 // definition is one policy before it is bound to a stack. Exactly one of check and
@@ -86,7 +88,7 @@ func NewPack(o Options) (policyx.PolicyPack, error) {
 type definition struct {
 	name        string
 	description string
-	// prodOnly policies check nothing on stacks other than prod.
+	// prodOnly policies check nothing on stacks whose environment is not production.
 	prodOnly bool
 	// types are the resource types a resource policy looks at (empty for stack policies).
 	types    []string
@@ -105,7 +107,7 @@ type finding struct {
 
 // bind turns the definition into a policyx policy for the stack in o.
 func (d definition) bind(o Options) policyx.Policy {
-	level := DefaultEnforcement(o.Stack)
+	level := DefaultEnforcement(o.Environment)
 	schema := schemaOf(d.settings...)
 	if d.checkStack != nil {
 		return policyx.NewStackValidationPolicy(d.name, policyx.StackValidationPolicyArgs{
@@ -113,7 +115,7 @@ func (d definition) bind(o Options) policyx.Policy {
 			EnforcementLevel: level,
 			ConfigSchema:     schema,
 			ValidateStack: func(_ context.Context, args policyx.StackValidationArgs) error {
-				if d.prodOnly && !o.prod() {
+				if d.prodOnly && !o.production() {
 					return nil
 				}
 				for _, f := range d.checkStack(o, args.Resources) {
@@ -128,7 +130,7 @@ func (d definition) bind(o Options) policyx.Policy {
 		EnforcementLevel: level,
 		ConfigSchema:     schema,
 		ValidateResource: func(_ context.Context, args policyx.ResourceValidationArgs) error {
-			if d.prodOnly && !o.prod() {
+			if d.prodOnly && !o.production() {
 				return nil
 			}
 			if !slices.Contains(d.types, args.Resource.Type) {
@@ -150,8 +152,10 @@ func definitions() []definition {
 		topicPartitions(),
 		topicDeletionProtection(),
 		topicCleanupPolicy(),
+		topicCapacity(),
 		schemaCompatibility(),
 		schemaSubjectTopic(),
+		schemaHardDelete(),
 		imagePinned(),
 		brokerMemoryPerCore(),
 		brokerStorage(),

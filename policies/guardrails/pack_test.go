@@ -8,13 +8,15 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/policyx"
 	"google.golang.org/protobuf/types/known/structpb"
+
+	"github.com/marketbus/market-bus/stackenv"
 )
 
 // allCases gathers every table of policy cases.
 func allCases(t testing.TB) []policyCase {
 	var out []policyCase
 	for _, cases := range [][]policyCase{
-		topicCases(t), schemaCases(t), clusterCases(t), securityCases(t), monitoringCases(t),
+		topicCases(t), schemaCases(t), clusterCases(t), securityCases(t), monitoringCases(t), capacityCases(t),
 	} {
 		out = append(out, cases...)
 	}
@@ -43,39 +45,40 @@ func TestEveryPolicyHasPassingAndFailingCase(t *testing.T) {
 
 func TestDefaultEnforcement(t *testing.T) {
 	tests := []struct {
-		stack string
-		want  policyx.EnforcementLevel
+		env  string
+		want policyx.EnforcementLevel
 	}{
-		{"prod", policyx.EnforcementLevelMandatory},
-		{"PROD", policyx.EnforcementLevelMandatory},
-		{"acme/market-bus/prod", policyx.EnforcementLevelMandatory},
-		{"dev", policyx.EnforcementLevelAdvisory},
-		{"local", policyx.EnforcementLevelAdvisory},
-		{"production-copy", policyx.EnforcementLevelAdvisory},
+		{stackenv.Production, policyx.EnforcementLevelMandatory},
+		{stackenv.Staging, policyx.EnforcementLevelAdvisory},
+		{stackenv.Development, policyx.EnforcementLevelAdvisory},
 		{"", policyx.EnforcementLevelAdvisory},
 	}
 	for _, tt := range tests {
-		if got := DefaultEnforcement(tt.stack); got != tt.want {
-			t.Errorf("DefaultEnforcement(%q) = %s, want %s", tt.stack, LevelName(got), LevelName(tt.want))
+		if got := DefaultEnforcement(tt.env); got != tt.want {
+			t.Errorf("DefaultEnforcement(%q) = %s, want %s", tt.env, LevelName(got), LevelName(tt.want))
 		}
 	}
 }
 
-func TestPackBindsEveryPolicyToTheStackLevel(t *testing.T) {
-	for _, stack := range []string{"prod", "dev", "local"} {
-		t.Run(stack, func(t *testing.T) {
-			pack, err := NewPack(Options{Stack: stack})
+func TestPackBindsEveryPolicyToTheEnvironmentLevel(t *testing.T) {
+	for _, o := range []Options{
+		{"prod", stackenv.Production}, {"prod-eu", stackenv.Production}, {"acme/market-bus/prod-eu", stackenv.Production},
+		{"dev", stackenv.Development}, {"local", stackenv.Development}, {"prod", stackenv.Staging},
+	} {
+		t.Run(o.Stack+"/"+o.Environment, func(t *testing.T) {
+			pack, err := NewPack(o)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if pack.Name() != PackName || pack.Version().String() != PackVersion {
 				t.Errorf("pack %s %s, want %s %s", pack.Name(), pack.Version(), PackName, PackVersion)
 			}
+			want := DefaultEnforcement(o.Environment)
 			var names []string
 			for _, p := range pack.Policies() {
 				names = append(names, p.Name())
-				if p.EnforcementLevel() != DefaultEnforcement(stack) {
-					t.Errorf("%s: level %s, want %s", p.Name(), LevelName(p.EnforcementLevel()), LevelName(DefaultEnforcement(stack)))
+				if p.EnforcementLevel() != want {
+					t.Errorf("%s: level %s, want %s", p.Name(), LevelName(p.EnforcementLevel()), LevelName(want))
 				}
 				if p.Description() == "" {
 					t.Errorf("%s has no description", p.Name())

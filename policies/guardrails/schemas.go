@@ -12,7 +12,7 @@ func schemaCompatibility() definition {
 	forbidden := listSetting("forbiddenLevels", "Compatibility levels a subject may not use on prod.", []string{"NONE"})
 	return definition{
 		name:        "schema-compatibility",
-		description: "On prod, SubjectConfig compatibility is not NONE, so a schema change cannot break consumers.",
+		description: "On production, SubjectConfig compatibility is not NONE, so a schema change cannot break consumers.",
 		prodOnly:    true,
 		types:       []string{typeSubjectConfig},
 		settings:    []setting{forbidden},
@@ -23,6 +23,29 @@ func schemaCompatibility() definition {
 			}
 			return []string{fmt.Sprintf("%s: compatibility %s is not allowed on stack %s; rule: schema changes must be checked (use BACKWARD, BACKWARD_TRANSITIVE, FORWARD or FULL)",
 				label(r), level, o.Stack)}
+		},
+	}
+}
+
+// schemaHardDelete: on production a destroy (or a removed Schema) never purges versions.
+// A soft delete can be undone by registering the schema again with the same id; a hard
+// delete cannot, and consumers still holding records with those ids can no longer decode
+// them.
+func schemaHardDelete() definition {
+	return definition{
+		name: "schema-hard-delete",
+		description: "On production, a Schema does not use deletionMode hard: a destroy must not purge schema versions " +
+			"that stored records still reference (use soft, the default, or retain).",
+		prodOnly: true,
+		types:    []string{typeSchema},
+		check: func(o Options, r policyx.AnalyzerResource, _ map[string]any) []string {
+			mode, ok := str(r.Properties.Get("deletionMode"))
+			if !ok || !strings.EqualFold(mode, "hard") {
+				return nil
+			}
+			return []string{fmt.Sprintf("%s: deletionMode hard on stack %s (environment production); rule: a destroy would permanently purge "+
+				"the versions this resource registered, and records that carry their ids could no longer be decoded; "+
+				"use deletionMode: soft (recoverable) or retain", label(r), o.Stack)}
 		},
 	}
 }

@@ -27,6 +27,22 @@ func schemaCases(t testing.TB) []policyCase {
 			resources: rs(res(t, typeSubjectConfig, "fx-compat", subjectConfig("fx-stream-global-value", "FORWARD"))),
 			want:      []string{`subject config "fx-stream-global-value": compatibility FORWARD is not allowed on stack prod; rule: schema changes must be checked (use BACKWARD, BACKWARD_TRANSITIVE, FORWARD or FULL)`}},
 
+		// schema-hard-delete
+		{name: "soft passes", policy: "schema-hard-delete",
+			resources: rs(res(t, typeSchema, "fx-value", withMode(schema("fx-stream-global-value"), "soft")))},
+		{name: "default (unset) passes", policy: "schema-hard-delete",
+			resources: rs(res(t, typeSchema, "fx-value", schema("fx-stream-global-value")))},
+		{name: "hard on production", policy: "schema-hard-delete",
+			resources: rs(res(t, typeSchema, "fx-value", withMode(schema("fx-stream-global-value"), "hard"))),
+			want: []string{`schema "fx-stream-global-value": deletionMode hard on stack prod (environment production); rule: a destroy would permanently purge ` +
+				`the versions this resource registered, and records that carry their ids could no longer be decoded; use deletionMode: soft (recoverable) or retain`}},
+		{name: "hard on a stack named prod-eu declaring production", policy: "schema-hard-delete", stack: "prod-eu", env: "production",
+			resources: rs(res(t, typeSchema, "fx-value", withMode(schema("fx-stream-global-value"), "hard"))),
+			want: []string{`schema "fx-stream-global-value": deletionMode hard on stack prod-eu (environment production); rule: a destroy would permanently purge ` +
+				`the versions this resource registered, and records that carry their ids could no longer be decoded; use deletionMode: soft (recoverable) or retain`}},
+		{name: "hard on development is fine", policy: "schema-hard-delete", stack: "local",
+			resources: rs(res(t, typeSchema, "fx-value", withMode(schema("fx-stream-global-value"), "hard")))},
+
 		// schema-subject-topic
 		{name: "value and key subjects of stack topics pass", policy: "schema-subject-topic", stack: "dev",
 			resources: rs(telemetry, fx,
@@ -42,6 +58,12 @@ func schemaCases(t testing.TB) []policyCase {
 		{name: "unknown topic name judges nothing", policy: "schema-subject-topic",
 			resources: rs(res(t, typeTopic, "later", map[string]any{"name": unknownV{}}), res(t, typeSchema, "fx-value", schema("fx-stream-value")))},
 	}
+}
+
+// withMode sets a Schema's deletionMode.
+func withMode(props map[string]any, mode string) map[string]any {
+	props["deletionMode"] = mode
+	return props
 }
 
 func TestSchemaPolicies(t *testing.T) { runCases(t, schemaCases(t)) }

@@ -18,7 +18,7 @@ func kafkaTLSSASL() definition {
 	mechanisms := listSetting("allowedSaslMechanisms", "SASL mechanisms allowed on prod.", []string{"SCRAM-SHA-256", "SCRAM-SHA-512"})
 	return definition{
 		name:        "kafka-tls-sasl",
-		description: "On prod, the marketbus provider dials the Kafka API with TLS (tls.enabled) and SASL/SCRAM (sasl with mechanism, username and password).",
+		description: "On production, the marketbus provider dials the Kafka API with TLS (tls.enabled) and SASL/SCRAM (sasl with mechanism, username and password).",
 		prodOnly:    true,
 		types:       []string{typeMarketbusProv},
 		settings:    []setting{mechanisms},

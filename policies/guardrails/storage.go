@@ -12,7 +12,7 @@ func brokerStorage() definition {
 	minGiB := intSetting("minStorageGiB", "Smallest storage request of a Redpanda volumeClaimTemplate on prod, in GiB.", 50, 1)
 	return definition{
 		name:        "broker-storage",
-		description: "On prod, every volumeClaimTemplate of a Redpanda StatefulSet requests at least 50 GiB.",
+		description: "On production, every volumeClaimTemplate of a Redpanda StatefulSet requests at least 50 GiB.",
 		prodOnly:    true,
 		types:       []string{typeStatefulSet},
 		settings:    []setting{minGiB},

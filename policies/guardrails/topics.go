@@ -146,11 +146,17 @@ func topicPartitions() definition {
 // topicDeletionProtection: nobody deletes a prod topic by editing a list.
 func topicDeletionProtection() definition {
 	return definition{
-		name:        "topic-deletion-protection",
-		description: "On prod, topics keep deletionProtection on (its default), so removing one from the program cannot delete its data.",
-		prodOnly:    true,
-		types:       []string{typeTopic},
+		name: "topic-deletion-protection",
+		description: "On production, topics keep deletionProtection on (its default), so removing one from the program cannot delete its data; " +
+			"scratch topics declared replaceUnmanaged (the latency gate's) are exempt.",
+		prodOnly: true,
+		types:    []string{typeTopic},
 		check: func(o Options, r policyx.AnalyzerResource, _ map[string]any) []string {
+			// A topic declared replaceUnmanaged holds disposable records by declaration (the
+			// latency gate's scratch topic) and is meant to go with the stack.
+			if scratch, ok := boolean(r.Properties.Get("replaceUnmanaged")); ok && scratch {
+				return nil
+			}
 			if on, ok := boolean(r.Properties.Get("deletionProtection")); ok && !on {
 				return []string{fmt.Sprintf("%s: deletionProtection false on stack %s; rule: prod topics must refuse deletion (set deletionProtection: true or leave it out)",
 					label(r), o.Stack)}

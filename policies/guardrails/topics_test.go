@@ -99,6 +99,8 @@ func topicCases(t testing.TB) []policyCase {
 		{name: "off on prod", policy: "topic-deletion-protection", resources: one(map[string]any{"deletionProtection": false}),
 			want: []string{`topic "market-telemetry": deletionProtection false on stack prod; rule: prod topics must refuse deletion (set deletionProtection: true or leave it out)`}},
 		{name: "off on local is fine", policy: "topic-deletion-protection", stack: "local", resources: one(map[string]any{"deletionProtection": false})},
+		{name: "the gate's scratch topic (replaceUnmanaged) is exempt", policy: "topic-deletion-protection",
+			resources: one(map[string]any{"deletionProtection": false, "replaceUnmanaged": true})},
 
 		// topic-cleanup-policy
 		{name: "delete passes", policy: "topic-cleanup-policy", resources: rs(good)},

@@ -12,7 +12,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// A Kafka topic. Partition increases, replication-factor changes and config edits are applied in place; partition decreases and deletes are refused unless explicitly allowed.
+// A Kafka topic. Partition increases, replication-factor changes and config edits are applied in place; partition and replication-factor decreases and deletes are refused unless explicitly allowed.
 type Topic struct {
 	pulumi.CustomResourceState
 
@@ -26,9 +26,13 @@ type Topic struct {
 	Name pulumi.StringOutput `pulumi:"name"`
 	// What a lower partition count does: 'error' (refuse) or 'replace' (delete and recreate: all data is lost).
 	OnPartitionDecrease pulumi.StringPtrOutput `pulumi:"onPartitionDecrease"`
+	// What a lower replicationFactor does: 'error' (refuse: each partition would lose replicas and the topic would survive fewer broker failures) or 'allow' (remove the replicas by reassignment).
+	OnReplicationDecrease pulumi.StringPtrOutput `pulumi:"onReplicationDecrease"`
 	// Number of partitions. Increases are applied in place.
 	Partitions pulumi.IntOutput `pulumi:"partitions"`
-	// Replicas per partition. Changes are applied by partition reassignment.
+	// When true and a topic of this name already exists outside the stack at create, it is deleted and created as declared (its data is lost). Only for topics whose data is disposable, such as the latency gate's.
+	ReplaceUnmanaged pulumi.BoolPtrOutput `pulumi:"replaceUnmanaged"`
+	// Replicas per partition. Changes are applied by partition reassignment; a decrease is refused unless onReplicationDecrease is 'allow'.
 	ReplicationFactor pulumi.IntOutput `pulumi:"replicationFactor"`
 	// When true, topic-level keys set outside Pulumi are removed; when false they are left alone.
 	StrictConfig pulumi.BoolPtrOutput `pulumi:"strictConfig"`
@@ -57,6 +61,12 @@ func NewTopic(ctx *pulumi.Context,
 	}
 	if args.OnPartitionDecrease == nil {
 		args.OnPartitionDecrease = pulumi.StringPtr("error")
+	}
+	if args.OnReplicationDecrease == nil {
+		args.OnReplicationDecrease = pulumi.StringPtr("error")
+	}
+	if args.ReplaceUnmanaged == nil {
+		args.ReplaceUnmanaged = pulumi.BoolPtr(false)
 	}
 	if args.StrictConfig == nil {
 		args.StrictConfig = pulumi.BoolPtr(false)
@@ -108,9 +118,13 @@ type topicArgs struct {
 	Name string `pulumi:"name"`
 	// What a lower partition count does: 'error' (refuse) or 'replace' (delete and recreate: all data is lost).
 	OnPartitionDecrease *string `pulumi:"onPartitionDecrease"`
+	// What a lower replicationFactor does: 'error' (refuse: each partition would lose replicas and the topic would survive fewer broker failures) or 'allow' (remove the replicas by reassignment).
+	OnReplicationDecrease *string `pulumi:"onReplicationDecrease"`
 	// Number of partitions. Increases are applied in place.
 	Partitions int `pulumi:"partitions"`
-	// Replicas per partition. Changes are applied by partition reassignment.
+	// When true and a topic of this name already exists outside the stack at create, it is deleted and created as declared (its data is lost). Only for topics whose data is disposable, such as the latency gate's.
+	ReplaceUnmanaged *bool `pulumi:"replaceUnmanaged"`
+	// Replicas per partition. Changes are applied by partition reassignment; a decrease is refused unless onReplicationDecrease is 'allow'.
 	ReplicationFactor int `pulumi:"replicationFactor"`
 	// When true, topic-level keys set outside Pulumi are removed; when false they are left alone.
 	StrictConfig *bool `pulumi:"strictConfig"`
@@ -126,9 +140,13 @@ type TopicArgs struct {
 	Name pulumi.StringInput
 	// What a lower partition count does: 'error' (refuse) or 'replace' (delete and recreate: all data is lost).
 	OnPartitionDecrease pulumi.StringPtrInput
+	// What a lower replicationFactor does: 'error' (refuse: each partition would lose replicas and the topic would survive fewer broker failures) or 'allow' (remove the replicas by reassignment).
+	OnReplicationDecrease pulumi.StringPtrInput
 	// Number of partitions. Increases are applied in place.
 	Partitions pulumi.IntInput
-	// Replicas per partition. Changes are applied by partition reassignment.
+	// When true and a topic of this name already exists outside the stack at create, it is deleted and created as declared (its data is lost). Only for topics whose data is disposable, such as the latency gate's.
+	ReplaceUnmanaged pulumi.BoolPtrInput
+	// Replicas per partition. Changes are applied by partition reassignment; a decrease is refused unless onReplicationDecrease is 'allow'.
 	ReplicationFactor pulumi.IntInput
 	// When true, topic-level keys set outside Pulumi are removed; when false they are left alone.
 	StrictConfig pulumi.BoolPtrInput
@@ -246,12 +264,22 @@ func (o TopicOutput) OnPartitionDecrease() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *Topic) pulumi.StringPtrOutput { return v.OnPartitionDecrease }).(pulumi.StringPtrOutput)
 }
 
+// What a lower replicationFactor does: 'error' (refuse: each partition would lose replicas and the topic would survive fewer broker failures) or 'allow' (remove the replicas by reassignment).
+func (o TopicOutput) OnReplicationDecrease() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Topic) pulumi.StringPtrOutput { return v.OnReplicationDecrease }).(pulumi.StringPtrOutput)
+}
+
 // Number of partitions. Increases are applied in place.
 func (o TopicOutput) Partitions() pulumi.IntOutput {
 	return o.ApplyT(func(v *Topic) pulumi.IntOutput { return v.Partitions }).(pulumi.IntOutput)
 }
 
-// Replicas per partition. Changes are applied by partition reassignment.
+// When true and a topic of this name already exists outside the stack at create, it is deleted and created as declared (its data is lost). Only for topics whose data is disposable, such as the latency gate's.
+func (o TopicOutput) ReplaceUnmanaged() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *Topic) pulumi.BoolPtrOutput { return v.ReplaceUnmanaged }).(pulumi.BoolPtrOutput)
+}
+
+// Replicas per partition. Changes are applied by partition reassignment; a decrease is refused unless onReplicationDecrease is 'allow'.
 func (o TopicOutput) ReplicationFactor() pulumi.IntOutput {
 	return o.ApplyT(func(v *Topic) pulumi.IntOutput { return v.ReplicationFactor }).(pulumi.IntOutput)
 }

@@ -1,0 +1,75 @@
+package stacks
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/marketbus/market-bus/sdk/go/marketbus"
+)
+
+// Retention of the gate's topic: the records are only read once, by the gate's own
+// consumers within seconds. An hour (the policy pack's floor) leaves time to inspect a failed
+// run; retention.bytes caps each partition at 256 MiB so the topic never takes disk from the
+// data topics.
+const (
+	gateRetentionMs    = "3600000"
+	gateRetentionBytes = "268435456"
+)
+
+// GateTopic is the Topic the stack manages for the latency gate: partitions and replication
+// from the gate config, short retention, no deletion protection (its records are
+// disposable), and a partition or replication decrease applied rather than refused.
+func (s Spec) GateTopic() TopicSpec {
+	g := s.Gate
+	off := false
+	return TopicSpec{
+		Name: g.Topic, Partitions: g.Partitions, ReplicationFactor: g.ReplicationFactor,
+		Config: map[string]string{
+			"retention.ms": gateRetentionMs, "retention.bytes": gateRetentionBytes, "cleanup.policy": "delete",
+			"min.insync.replicas": strconv.Itoa(min(2, max(g.ReplicationFactor, 1))),
+		},
+		DeletionProtection: &off, OnPartitionDecrease: "replace", OnReplicationDecrease: "allow",
+	}
+}
+
+// validateGateTopic refuses a gate topic that is also a managed data topic: the gate would
+// write benchmark records into it and the stack would own it twice.
+func (s Spec) validateGateTopic() []error {
+	var errs []error
+	key := func(k string) string { return Project + ":" + k }
+	g := s.Gate
+	if g.Topic == "" {
+		return append(errs, fmt.Errorf("%s.topic is empty: name the gate's own topic (default market-bus-gate)", key(KeyGate)))
+	}
+	for i, t := range s.Topics {
+		if t.Name == g.Topic {
+			errs = append(errs, fmt.Errorf("%s.topic = %q is also %s[%d].name: the gate writes benchmark records into its topic and the stack "+
+				"deletes it with the gate; give the gate a topic of its own (default market-bus-gate)", key(KeyGate), g.Topic, key(KeyTopics), i))
+		}
+	}
+	switch {
+	case g.ReplicationFactor < 1:
+		errs = append(errs, fmt.Errorf("%s.replicationFactor = %d: use at least 1 (0 or unset takes min(3, brokers))", key(KeyGate), g.ReplicationFactor))
+	case s.Cluster.Brokers >= 1 && g.ReplicationFactor > s.Cluster.Brokers:
+		errs = append(errs, fmt.Errorf("%s.replicationFactor = %d is more than the %d broker(s) of the cluster: lower it to at most %d",
+			key(KeyGate), g.ReplicationFactor, s.Cluster.Brokers, s.Cluster.Brokers))
+	}
+	if len(g.Topic) > 249 || !topicNameRE.MatchString(g.Topic) || g.Topic == "." || g.Topic == ".." {
+		errs = append(errs, fmt.Errorf("%s.topic = %q is not a topic name Kafka accepts: use at most 249 letters, digits, '.', '_' and '-'", key(KeyGate), g.Topic))
+	}
+	return errs
+}
+
+// deployGateTopic registers the gate's topic; replaceUnmanaged adopts the topic earlier
+// versions let the gate create by itself (its records are disposable).
+func deployGateTopic(ctx *pulumi.Context, s Spec, prov pulumi.ProviderResource, deps []pulumi.Resource) (*marketbus.Topic, error) {
+	args := topicArgs(s.GateTopic())
+	args.ReplaceUnmanaged = pulumi.BoolPtr(true)
+	t, err := marketbus.NewTopic(ctx, "gate-topic", args, pulumi.Provider(prov), pulumi.DependsOn(deps))
+	if err != nil {
+		return nil, fmt.Errorf("registering the gate's topic %q: %w", s.Gate.Topic, err)
+	}
+	return t, nil
+}

@@ -1,0 +1,58 @@
+package e2e
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optdestroy"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
+
+	"github.com/marketbus/market-bus/driver"
+)
+
+// TestGateTopicIsManagedOnLocalCluster: a gate topic left on the cluster by an earlier
+// version (created by the gate, owned by nobody) is adopted as the stack's Topic: recreated
+// with the declared shape and an hour's retention, the gate measures on it, and destroy
+// deletes it. It runs on a stack of its own with a short, light gate.
+func TestGateTopicIsManagedOnLocalCluster(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
+	defer cancel()
+	adm := brokerAdmin(t)
+	logs := &testLog{t: t}
+	const topic, subject = "e2e-gate-scratch", "e2e-gate-scratch-value"
+	// What an earlier gate left behind: same name, other shape, no owner.
+	if _, err := adm.CreateTopic(ctx, 2, 1, nil, topic); err != nil {
+		t.Fatalf("creating the leftover topic: %v", err)
+	}
+	t.Cleanup(func() { _, _ = adm.DeleteTopics(context.Background(), topic) })
+	file := filepath.Join(t.TempDir(), "Pulumi.e2e-gate-topic.yaml")
+	cfg := "config:\n  market-bus:environment: development\n" +
+		"  market-bus:cluster:\n    mode: external\n    brokers: 3\n    bootstrapServers: [127.0.0.1:19092, 127.0.0.1:29092, 127.0.0.1:39092]\n" +
+		"    schemaRegistryUrl: http://127.0.0.1:18081/apis/ccompat/v7\n" +
+		"  market-bus:topics: []\n" +
+		"  market-bus:schemas:\n    - subject: " + subject + "\n      file: schemas/fx_tick.avsc\n      deletionMode: hard\n" +
+		"  market-bus:gate:\n    topic: " + topic + "\n    subject: " + subject + "\n    partitions: 3\n    replicationFactor: 3\n" +
+		"    rate: 500\n    durationSeconds: 3\n    warmupSeconds: 1\n    minThroughputMsgPerSec: 400\n    maxAvgLatencyMs: 1000\n    maxP99LatencyMs: 2000\n"
+	if err := os.WriteFile(file, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	st, err := driver.Open(ctx, driver.Options{Root: repoRoot(t), Stack: "e2e-gate-topic", StackFile: file})
+	if err != nil {
+		t.Fatalf("opening the stack: %v", err)
+	}
+	t.Cleanup(func() { _ = st.Workspace().RemoveStack(context.Background(), "e2e-gate-topic") })
+	if _, err := st.Up(ctx, optup.ProgressStreams(logs)); err != nil {
+		_, _ = st.Destroy(ctx, optdestroy.ProgressStreams(logs))
+		t.Fatalf("up: %v", err)
+	}
+	assertTopic(t, ctx, adm, topic, 3, 3, map[string]string{"retention.ms": "3600000", "retention.bytes": "268435456", "min.insync.replicas": "2"})
+	if _, err := st.Destroy(ctx, optdestroy.ProgressStreams(logs)); err != nil {
+		t.Fatalf("destroy: %v", err)
+	}
+	if topicExists(t, ctx, adm, topic) {
+		t.Errorf("topic %s survived destroy: the gate's topic goes with the stack", topic)
+	}
+}
