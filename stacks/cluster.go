@@ -53,7 +53,14 @@ var componentKeys = []struct{ field, key string }{
 
 // keyReplacer rewrites component field names in messages into config keys.
 func keyReplacer() *strings.Replacer {
-	pairs := make([]string, 0, 2*len(componentKeys))
+	pairs := make([]string, 0, 2*(len(componentKeys)+len(listenerKeys)))
+	for _, k := range listenerKeys {
+		if k.field[0] == '.' {
+			pairs = append(pairs, k.field, k.key)
+		} else {
+			pairs = append(pairs, k.field, Project+":"+k.key)
+		}
+	}
 	for _, k := range componentKeys {
 		pairs = append(pairs, k.field, Project+":"+k.key)
 	}
@@ -107,6 +114,7 @@ func clusterArgs(s Spec, password pulumi.StringInput) (cluster.Args, []error) {
 		// environment, so a production stack of any name gets them, in any mode.
 		Production:     s.IsProduction(),
 		AllowPlaintext: c.AllowPlaintext,
+		Listeners:      c.Listeners.args(),
 		Docker: cluster.DockerArgs{
 			ExternalHost:           c.ExternalHost,
 			DeleteVolumesOnDestroy: c.RetainVolumes != nil && !*c.RetainVolumes,
@@ -175,7 +183,21 @@ func deployCluster(ctx *pulumi.Context, s Spec, password pulumi.StringInput) (en
 	ctx.Export("adminUrls", rp.AdminExternalURLs)
 	ctx.Export("metricsTargets", rp.MetricsTargets)
 	ctx.Export("internalBootstrapServers", rp.InternalBootstrapServers)
-	return endpoints{bootstrap: rp.ExternalBootstrapServers, registry: rp.SchemaRegistryExternalURLs.Index(pulumi.Int(0)), cluster: rp}, nil
+	return endpoints{bootstrap: rp.ExternalBootstrapServers, registry: registryURL(rp), cluster: rp}, nil
+}
+
+// registryURL is the first published registry URL or, when the registry is internal (prod's
+// default), the in-cluster one: then `up` must run where the cluster's names resolve (a runner
+// inside the cluster network), and preview says so when they do not.
+func registryURL(rp *cluster.RedpandaCluster) pulumi.StringOutput {
+	return pulumi.All(rp.SchemaRegistryExternalURLs, rp.SchemaRegistryInternalURLs).ApplyT(func(v []any) string {
+		for _, urls := range v {
+			if l := urls.([]string); len(l) > 0 {
+				return l[0]
+			}
+		}
+		return ""
+	}).(pulumi.StringOutput)
 }
 
 // reservedHostPorts are the host ports the stack's monitoring containers publish, which

@@ -7,8 +7,14 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 )
 
-// prodSource is a complete prod config around the given cluster object.
+// prodSource is a complete prod config around the given cluster object. Unless the object
+// names its own listeners, Kafka is published to one private network, which production
+// requires of every external listener.
 func prodSource(cluster string) MapSource {
+	if !strings.Contains(cluster, `"listeners"`) {
+		cluster = strings.Replace(cluster, "{", `{"listeners":{"kafka":{"sourceRanges":["10.20.0.0/16"]}},`, 1)
+		cluster = strings.Replace(cluster, ",}", "}", 1)
+	}
 	return MapSource{KeyCluster: cluster, KeySASLPassword: "s3cret", KeyGrafanaToken: "glsa_token",
 		KeyMonitoring: `{"grafanaUrl":"https://grafana.example.com","contactEmails":["oncall@example.com"]}`}
 }

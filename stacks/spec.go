@@ -91,6 +91,8 @@ type ClusterSpec struct {
 	ExternalDomain string `json:"externalDomain"`
 	// ExternalServiceType is LoadBalancer (one per broker) or NodePort.
 	ExternalServiceType string `json:"externalServiceType"`
+	// Listeners sets each API's exposure, source ranges, Service annotations and authentication.
+	Listeners ListenersSpec `json:"listeners"`
 }
 
 // SASLSpec is the non-secret part of the SASL settings.

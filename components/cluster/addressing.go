@@ -104,6 +104,9 @@ type KubernetesAddressing struct {
 	// Empty means no external listeners: nothing outside the cluster can
 	// dial an address the broker would have to advertise as "".
 	ExternalDomain string
+	// External says which APIs get an external listener; the rest stay
+	// inside the cluster network.
+	External ExternalAPIs
 }
 
 var _ Addressing = KubernetesAddressing{}
@@ -144,15 +147,23 @@ func (k KubernetesAddressing) Broker(i int) BrokerAddress {
 			RPC:            rpcPort,
 		},
 	}
-	if k.ExternalDomain == "" {
+	if k.ExternalDomain == "" || !k.External.any() {
 		return a
 	}
 	a.ExternalHost = fmt.Sprintf("%s-%d.%s", k.Name, i, k.ExternalDomain)
 	p := &a.Ports
-	p.Kafka.ExternalBind, p.Kafka.ExternalAdvertised = kafkaExternalBindK8s, kafkaNodePort
-	p.HTTPProxy.ExternalBind, p.HTTPProxy.ExternalAdvertised = proxyExternalBindK8s, proxyNodePort
-	p.SchemaRegistry.ExternalBind, p.SchemaRegistry.ExternalAdvertised = schemaExternalBindK8s, schemaRegistryNodePort
-	p.Admin.ExternalAdvertised = adminNodePort
+	if k.External.Kafka {
+		p.Kafka.ExternalBind, p.Kafka.ExternalAdvertised = kafkaExternalBindK8s, kafkaNodePort
+	}
+	if k.External.HTTPProxy {
+		p.HTTPProxy.ExternalBind, p.HTTPProxy.ExternalAdvertised = proxyExternalBindK8s, proxyNodePort
+	}
+	if k.External.SchemaRegistry {
+		p.SchemaRegistry.ExternalBind, p.SchemaRegistry.ExternalAdvertised = schemaExternalBindK8s, schemaRegistryNodePort
+	}
+	if k.External.Admin {
+		p.Admin.ExternalAdvertised = adminNodePort
+	}
 	return a
 }
 

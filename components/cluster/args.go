@@ -77,6 +77,9 @@ type Args struct {
 	SASL bool
 	// Superuser is the bootstrap user SASL creates on first start.
 	Superuser SuperuserArgs
+	// Listeners sets each API's exposure, source ranges, Service
+	// annotations and authentication.
+	Listeners ListenersArgs
 	// Production turns on the production floors: at least 3 brokers, a data
 	// volume of at least MinDiskBytes, an SSD StorageClass named on
 	// Kubernetes, and TLS unless AllowPlaintext. The caller decides which
@@ -249,6 +252,7 @@ func (a Args) withDefaults() Args {
 	if s.Mechanism == "" {
 		s.Mechanism = DefaultSASLMechanism
 	}
+	a = a.withListenerDefaults()
 	if a.Backend == BackendKubernetes {
 		a.Kubernetes = a.Kubernetes.withDefaults()
 		if a.Resources.DiskSizeBytes == 0 {
@@ -304,6 +308,12 @@ func (a Args) Topology() Topology {
 		DevContainerMode:            a.DevContainerMode,
 		ConsumerGroupLagIntervalSec: a.ConsumerGroupLagIntervalSec,
 		ExtraClusterConfig:          a.ExtraClusterConfig,
+		Auth: ListenerAuth{
+			Kafka:          a.Listeners.Kafka.Authentication,
+			SchemaRegistry: a.Listeners.SchemaRegistry.Authentication,
+			HTTPProxy:      a.Listeners.HTTPProxy.Authentication,
+			Admin:          a.Listeners.Admin.Authentication,
+		},
 	}
 	switch a.Backend {
 	case BackendKubernetes:
@@ -313,6 +323,7 @@ func (a Args) Topology() Topology {
 			Namespace:      a.Kubernetes.Namespace,
 			ClusterDomain:  a.Kubernetes.ClusterDomain,
 			ExternalDomain: a.Kubernetes.ExternalDomain,
+			External:       a.Listeners.External(),
 		}
 		if a.tlsOn() {
 			t.TLS = TLSConfig{Enabled: true, CertFile: TLSDir + "/tls.crt", KeyFile: TLSDir + "/tls.key", TruststoreFile: TLSDir + "/ca.crt"}

@@ -49,6 +49,11 @@ func BootstrapConfig(t Topology) map[string]any {
 		cfg["superusers"] = []string{t.SASL.Superuser}
 		cfg["sasl_mechanisms"] = []string{"SCRAM"}
 	}
+	if t.Auth.Admin == AuthHTTPBasic {
+		// The admin API can create users and change any cluster property:
+		// with SASL on, only a superuser's basic-auth credentials may use it.
+		cfg["admin_api_require_auth"] = true
+	}
 	for k, v := range t.ExtraClusterConfig {
 		cfg[k] = v
 	}

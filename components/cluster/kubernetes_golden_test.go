@@ -19,6 +19,10 @@ func kubeDevArgs() Args {
 		ExternalDomain: "bus.example.com",
 		TLS:            KubernetesTLS{IssuerName: "marketbus-ca"},
 	}
+	// Every API published, as Docker publishes them, so the two backends'
+	// flags compare one for one.
+	ext := ListenerArgs{Exposure: ExposureExternal}
+	a.Listeners = ListenersArgs{Kafka: ext, SchemaRegistry: ext, HTTPProxy: ext, Admin: ext}
 	return a
 }
 

@@ -11,7 +11,8 @@ const testPassword = "not-a-real-password-0001"
 
 // prodArgs is the prod stack's shape: 3 Kubernetes brokers on a dedicated,
 // tainted node pool, 1 core and 3 GiB each, 50Gi gp3 volumes, TLS from a
-// cert-manager ClusterIssuer, SASL, external access on NodePorts.
+// cert-manager ClusterIssuer, SASL, Kafka published on NodePorts to
+// 10.20.0.0/16, every other API inside the cluster only.
 func prodArgs() Args {
 	return Args{
 		Backend:                   BackendKubernetes,
@@ -22,6 +23,7 @@ func prodArgs() Args {
 		Superuser:                 SuperuserArgs{Password: pulumi.String(testPassword)},
 		Production:                true,
 		MaxTopicReplicationFactor: 3,
+		Listeners:                 ListenersArgs{Kafka: ListenerArgs{SourceRanges: []string{"10.20.0.0/16"}}},
 		Kubernetes: KubernetesArgs{
 			Namespace:       "marketbus",
 			CreateNamespace: true,

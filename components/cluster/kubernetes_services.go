@@ -135,34 +135,82 @@ func services(ctx *pulumi.Context, name string, a Args, brokers []BrokerConfig, 
 	if len(b0.Published) == 0 {
 		return out, nil
 	}
+	for _, x := range a.Listeners.each() {
+		if x.l.Exposure != ExposureExternal {
+			continue
+		}
+		if err := externalServices(x, name, a, brokers, sel, create); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// externalSuffix keeps the Kafka Services' names of the time when one
+// Service published every API: renaming a LoadBalancer Service gives it a
+// new address, which would move every client's bootstrap.
+func externalSuffix(api string) string {
+	if api == "kafka" {
+		return ""
+	}
+	return "-" + externalPortName[api]
+}
+
+// externalServices publishes one API: a NodePort Service for all brokers,
+// or a LoadBalancer per broker. Each API has Services of its own, so its
+// source ranges and annotations (an internal load balancer, say) are its own.
+func externalServices(x apiListener, name string, a Args, brokers []BrokerConfig, sel pulumi.StringMap,
+	create func(logical, svcName, role string, spec *corev1.ServiceSpecArgs, annotations map[string]string) error) error {
+	k := a.Kubernetes
+	suffix := externalSuffix(x.api)
+	ranges := x.l.sortedRanges()
+	// The cluster-wide annotations first; the listener's own win.
+	annotations := map[string]string{}
+	for k, v := range k.ExternalServiceAnnotations {
+		annotations[k] = v
+	}
+	for k, v := range x.l.Annotations {
+		annotations[k] = v
+	}
 	// Local: traffic stays on the node it arrived at, so the NodePort of
 	// node X reaches the broker on node X (one per node, by anti-affinity)
-	// and the client's source address is kept.
+	// and the client's source address is kept, which the NetworkPolicy's
+	// source ranges need.
 	if k.ExternalServiceType == ExternalNodePort {
-		err := create(name+"-external", ExternalServiceName, "external", &corev1.ServiceSpecArgs{
+		return create(name+"-external"+suffix, ExternalServiceName+suffix, "external", &corev1.ServiceSpecArgs{
 			Type:                  pulumi.String("NodePort"),
 			ExternalTrafficPolicy: pulumi.String("Local"),
 			Selector:              sel,
-			Ports:                 portArgs(externalPorts(b0, true)),
-		}, k.ExternalServiceAnnotations)
-		if err != nil {
-			return nil, err
-		}
-		return out, nil
+			Ports:                 portArgs(apiPorts(externalPorts(brokers[0], true), x.api)),
+		}, annotations)
 	}
 	for _, b := range brokers {
 		pod := fmt.Sprintf("%s-%d", StatefulSetName, b.Index)
 		podSel := selectorLabels(name)
 		podSel["statefulset.kubernetes.io/pod-name"] = pod
-		err := create(fmt.Sprintf("%s-external-%d", name, b.Index), pod+"-external", "external", &corev1.ServiceSpecArgs{
+		spec := &corev1.ServiceSpecArgs{
 			Type:                  pulumi.String("LoadBalancer"),
 			ExternalTrafficPolicy: pulumi.String("Local"),
 			Selector:              pulumi.ToStringMap(podSel),
-			Ports:                 portArgs(externalPorts(b, false)),
-		}, k.ExternalServiceAnnotations)
-		if err != nil {
-			return nil, err
+			Ports:                 portArgs(apiPorts(externalPorts(b, false), x.api)),
+		}
+		if len(ranges) > 0 {
+			spec.LoadBalancerSourceRanges = pulumi.ToStringArray(ranges)
+		}
+		if err := create(fmt.Sprintf("%s-external%s-%d", name, suffix, b.Index), pod+"-external"+suffix, "external", spec, annotations); err != nil {
+			return err
 		}
 	}
-	return out, nil
+	return nil
+}
+
+// apiPorts keeps the ports of one API.
+func apiPorts(ps []servicePort, api string) []servicePort {
+	var out []servicePort
+	for _, p := range ps {
+		if p.name == externalPortName[api] {
+			out = append(out, p)
+		}
+	}
+	return out
 }

@@ -73,7 +73,7 @@ func TestKubernetesStatefulSet(t *testing.T) {
 						"env": []any{map[string]any{"name": "RP_BOOTSTRAP_USER", "valueFrom": map[string]any{
 							"secretKeyRef": map[string]any{"name": "redpanda-superuser", "key": "bootstrap-user"}}}},
 						"ports": []any{cport("kafka", 9093), cport("admin", 9644), cport("schema-registry", 8081), cport("http-proxy", 8082),
-							cport("rpc", 33145), cport("kafka-ext", 9094), cport("sr-ext", 8084), cport("proxy-ext", 8083)},
+							cport("rpc", 33145), cport("kafka-ext", 9094)},
 						"resources": map[string]any{"requests": res, "limits": res},
 						"volumeMounts": []any{
 							map[string]any{"name": "datadir", "mountPath": "/var/lib/redpanda/data"},

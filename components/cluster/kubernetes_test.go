@@ -64,7 +64,8 @@ func TestKubernetesConfigMap(t *testing.T) {
 		t.Error("a fixed-name ConfigMap must be deleted before it is replaced")
 	}
 	data := cm.Inputs["data"].(map[string]any)
-	wantBootstrap := `auto_create_topics_enabled: false
+	wantBootstrap := `admin_api_require_auth: true
+auto_create_topics_enabled: false
 consumer_group_lag_collection_interval_sec: 60
 default_topic_replications: 3
 enable_consumer_group_metrics:
@@ -163,14 +164,35 @@ func TestKubernetesServices(t *testing.T) {
 		"type":                  "NodePort",
 		"externalTrafficPolicy": "Local",
 		"selector":              sel,
-		"ports": []any{nodePort("kafka-ext", 9094, 31092), nodePort("sr-ext", 8084, 30081),
-			nodePort("proxy-ext", 8083, 30082), nodePort("admin-ext", 9644, 31644)},
+		"ports":                 []any{nodePort("kafka-ext", 9094, 31092)},
 	}})
+	// By default only Kafka is published: the admin API, the registry and the
+	// proxy have no Service outside the cluster.
+	for _, r := range m.sorted() {
+		if r.Type == "kubernetes:core/v1:Service" && strings.HasPrefix(r.Name, "bus-external-") {
+			t.Errorf("%s publishes an internal API", r.Name)
+		}
+	}
+	// Published explicitly, each API gets a NodePort Service of its own.
+	a := prodArgs()
+	all := ListenerArgs{Exposure: ExposureExternal, SourceRanges: []string{"10.20.0.0/16"}}
+	a.Listeners = ListenersArgs{Kafka: all, SchemaRegistry: all, HTTPProxy: all, Admin: all}
+	m, _ = deployProd(t, a)
+	for name, p := range map[string]map[string]any{
+		"bus-external":           nodePort("kafka-ext", 9094, 31092),
+		"bus-external-sr-ext":    nodePort("sr-ext", 8084, 30081),
+		"bus-external-proxy-ext": nodePort("proxy-ext", 8083, 30082),
+		"bus-external-admin-ext": nodePort("admin-ext", 9644, 31644),
+	} {
+		assertInputs(t, mustGet(t, m, name), map[string]any{"spec": map[string]any{
+			"type": "NodePort", "externalTrafficPolicy": "Local", "selector": sel, "ports": []any{p},
+		}})
+	}
 	// The pain point, checked end to end: every broker advertises, on its
 	// external listener, exactly the NodePort the Service publishes.
-	kafkaNode := dig(t, ext.Inputs, "spec", "ports", 0, "nodePort").(float64)
-	proxyNode := dig(t, ext.Inputs, "spec", "ports", 2, "nodePort").(float64)
-	for _, b := range renderedProd(t) {
+	kafkaNode := dig(t, mustGet(t, m, "bus-external").Inputs, "spec", "ports", 0, "nodePort").(float64)
+	proxyNode := dig(t, mustGet(t, m, "bus-external-proxy-ext").Inputs, "spec", "ports", 0, "nodePort").(float64)
+	for _, b := range renderedProdWith(t, a) {
 		if want := fmt.Sprintf("external://redpanda-%d.bus.example.com:%d", b.Index, int(kafkaNode)); !strings.Contains(flagValue(b.Args, "--advertise-kafka-addr"), want) {
 			t.Errorf("broker %d advertises %s, want %s", b.Index, flagValue(b.Args, "--advertise-kafka-addr"), want)
 		}
@@ -184,6 +206,8 @@ func TestKubernetesLoadBalancerPerBroker(t *testing.T) {
 	a := prodArgs()
 	a.Kubernetes.ExternalServiceType = ExternalLoadBalancer
 	a.Kubernetes.ExternalServiceAnnotations = map[string]string{"service.beta.kubernetes.io/aws-load-balancer-type": "nlb"}
+	a.Listeners.Kafka.SourceRanges = []string{"198.51.100.0/24", "10.20.0.0/16", "10.20.0.0/16"}
+	a.Listeners.Kafka.Annotations = map[string]string{"service.beta.kubernetes.io/aws-load-balancer-internal": "true"}
 	m, _ := deployProd(t, a)
 	if _, ok := m.byName("bus-external"); ok {
 		t.Error("a LoadBalancer setup must not also create the shared NodePort Service")
@@ -198,15 +222,23 @@ func TestKubernetesLoadBalancerPerBroker(t *testing.T) {
 		assertInputs(t, svc, map[string]any{
 			"metadata": map[string]any{
 				"name": fmt.Sprintf("redpanda-%d-external", i), "namespace": "marketbus",
-				"labels":      withRole(ClusterLabels("bus", "prod"), "external"),
-				"annotations": map[string]any{"service.beta.kubernetes.io/aws-load-balancer-type": "nlb"},
+				"labels": withRole(ClusterLabels("bus", "prod"), "external"),
+				"annotations": map[string]any{"service.beta.kubernetes.io/aws-load-balancer-type": "nlb",
+					"service.beta.kubernetes.io/aws-load-balancer-internal": "true"},
 			},
 			"spec": map[string]any{
 				"type": "LoadBalancer", "externalTrafficPolicy": "Local", "selector": podSel,
-				// The load balancer listens on the advertised port.
-				"ports": []any{lb("kafka-ext", 31092, 9094), lb("sr-ext", 30081, 8084), lb("proxy-ext", 30082, 8083), lb("admin-ext", 31644, 9644)},
+				// The load balancer listens on the advertised port, Kafka only,
+				// to the listener's source ranges (sorted, once each).
+				"ports":                    []any{lb("kafka-ext", 31092, 9094)},
+				"loadBalancerSourceRanges": []any{"10.20.0.0/16", "198.51.100.0/24"},
 			},
 		})
+	}
+	for _, r := range m.sorted() {
+		if r.Type == "kubernetes:core/v1:Service" && strings.Contains(r.Name, "-ext-") {
+			t.Errorf("%s: the admin API, registry and proxy are internal by default and get no LoadBalancer", r.Name)
+		}
 	}
 }
 
@@ -214,6 +246,7 @@ func TestKubernetesInternalOnly(t *testing.T) {
 	a := prodArgs()
 	a.Kubernetes.ExternalDomain = ""
 	a.SASL, a.Superuser = false, SuperuserArgs{}
+	a.Listeners = ListenersArgs{}
 	m, out := deployProd(t, a)
 	for _, r := range m.sorted() {
 		if strings.HasPrefix(r.Name, "bus-external") {

@@ -56,11 +56,11 @@ func ClusterEndpoints(brokers []BrokerConfig) Endpoints {
 // rpkProfile is the subset of rpk's profile format (`rpk profile create
 // --from-profile <file>`) this cluster needs.
 type rpkProfile struct {
-	Name           string         `yaml:"name"`
-	Description    string         `yaml:"description,omitempty"`
-	KafkaAPI       rpkKafkaAPI    `yaml:"kafka_api"`
-	AdminAPI       rpkAddressList `yaml:"admin_api"`
-	SchemaRegistry rpkAddressList `yaml:"schema_registry"`
+	Name           string          `yaml:"name"`
+	Description    string          `yaml:"description,omitempty"`
+	KafkaAPI       rpkKafkaAPI     `yaml:"kafka_api"`
+	AdminAPI       *rpkAddressList `yaml:"admin_api,omitempty"`
+	SchemaRegistry *rpkAddressList `yaml:"schema_registry,omitempty"`
 }
 
 type rpkKafkaAPI struct {
@@ -91,7 +91,7 @@ type rpkSASL struct {
 // with external access off) are listed by their internal addresses, for an
 // rpk running inside the cluster. TLS and SASL sections follow the brokers.
 func RenderRpkProfile(name, description string, brokers []BrokerConfig) (string, error) {
-	prof := rpkProfile{Name: name, Description: description}
+	prof := rpkProfile{Name: name, Description: description, AdminAPI: &rpkAddressList{}, SchemaRegistry: &rpkAddressList{}}
 	for _, b := range brokers {
 		p := b.Ports
 		host, port := b.ExternalHost, func(lp ListenerPorts) int { return lp.ExternalAdvertised }
@@ -107,9 +107,22 @@ func RenderRpkProfile(name, description string, brokers []BrokerConfig) (string,
 		add(&prof.AdminAPI.Addresses, p.Admin)
 		add(&prof.SchemaRegistry.Addresses, p.SchemaRegistry)
 	}
+	// An API that is internal while Kafka is external has no address the
+	// profile's user could dial: rpk is left to say it has none.
+	if len(prof.AdminAPI.Addresses) == 0 {
+		prof.AdminAPI = nil
+	}
+	if len(prof.SchemaRegistry.Addresses) == 0 {
+		prof.SchemaRegistry = nil
+	}
 	if len(brokers) > 0 {
 		if b := brokers[0]; b.TLS.Enabled {
-			prof.KafkaAPI.TLS, prof.AdminAPI.TLS, prof.SchemaRegistry.TLS = &rpkTLS{}, &rpkTLS{}, &rpkTLS{}
+			prof.KafkaAPI.TLS = &rpkTLS{}
+			for _, l := range []*rpkAddressList{prof.AdminAPI, prof.SchemaRegistry} {
+				if l != nil {
+					l.TLS = &rpkTLS{}
+				}
+			}
 		}
 		if b := brokers[0]; b.SASL.Enabled {
 			prof.KafkaAPI.SASL = &rpkSASL{User: b.SASL.Superuser, Mechanism: b.SASL.Mechanism}

@@ -79,9 +79,9 @@ func RenderBroker(t Topology, i int) (BrokerConfig, error) {
 		InternalHost:   addr.InternalHost,
 		ExternalHost:   addr.ExternalHost,
 		Ports:          p,
-		Kafka:          listeners(addr, p.Kafka),
-		HTTPProxy:      listeners(addr, p.HTTPProxy),
-		SchemaRegistry: listeners(addr, p.SchemaRegistry),
+		Kafka:          listeners(addr, p.Kafka, t.Auth.Kafka),
+		HTTPProxy:      listeners(addr, p.HTTPProxy, t.Auth.HTTPProxy),
+		SchemaRegistry: listeners(addr, p.SchemaRegistry, t.Auth.SchemaRegistry),
 		Admin: Listener{
 			Name:      "internal",
 			Bind:      Endpoint{Host: bindAll, Port: p.Admin.Internal},
@@ -124,17 +124,24 @@ func maxRedpandaMemory(limit int64) int64 { return limit * memoryPercent / 100 }
 
 // listeners renders the internal listener and, when the API has one, the
 // external listener.
-func listeners(addr BrokerAddress, p ListenerPorts) []Listener {
+// Both carry the API's authentication method: an internal listener is
+// reachable by every pod of the cluster network, so it is no place to skip it.
+func listeners(addr BrokerAddress, p ListenerPorts, authN string) []Listener {
+	if authN == AuthNone {
+		authN = ""
+	}
 	ls := []Listener{{
 		Name:      "internal",
 		Bind:      Endpoint{Host: bindAll, Port: p.Internal},
 		Advertise: Endpoint{Host: addr.InternalHost, Port: p.Internal},
+		AuthN:     authN,
 	}}
 	if p.ExternalBind != 0 {
 		ls = append(ls, Listener{
 			Name:      "external",
 			Bind:      Endpoint{Host: bindAll, Port: p.ExternalBind},
 			Advertise: Endpoint{Host: addr.ExternalHost, Port: p.ExternalAdvertised},
+			AuthN:     authN,
 		})
 	}
 	return ls
@@ -230,15 +237,16 @@ func clientBrokers(t Topology) string {
 }
 
 // joinListeners renders listeners as `name://host:port,…`, either the bind
-// side or the advertised side.
+// side or the advertised side. The bind side carries each listener's
+// authentication method as rpk parses it: `name://host:port|sasl`.
 func joinListeners(ls []Listener, bind bool) string {
 	parts := make([]string, 0, len(ls))
 	for _, l := range ls {
-		e := l.Advertise
+		e, suffix := l.Advertise, ""
 		if bind {
-			e = l.Bind
+			e, suffix = l.Bind, authSuffix(l.AuthN)
 		}
-		parts = append(parts, l.Name+"://"+e.String())
+		parts = append(parts, l.Name+"://"+e.String()+suffix)
 	}
 	return strings.Join(parts, ",")
 }

@@ -49,8 +49,8 @@ func TestRenderBrokerDockerAddresses(t *testing.T) {
 		t.Run(tt.host, func(t *testing.T) {
 			b := brokers[tt.i]
 			wantKafka := []Listener{
-				{"internal", Endpoint{"0.0.0.0", 9092}, Endpoint{tt.host, 9092}},
-				{"external", Endpoint{"0.0.0.0", tt.kafka}, Endpoint{"localhost", tt.kafka}},
+				{"internal", Endpoint{"0.0.0.0", 9092}, Endpoint{tt.host, 9092}, ""},
+				{"external", Endpoint{"0.0.0.0", tt.kafka}, Endpoint{"localhost", tt.kafka}, ""},
 			}
 			if !reflect.DeepEqual(b.Kafka, wantKafka) {
 				t.Errorf("kafka listeners = %+v, want %+v", b.Kafka, wantKafka)

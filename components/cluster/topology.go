@@ -29,6 +29,8 @@ type Topology struct {
 	// SASL turns on SASL/SCRAM authentication and authorization on the
 	// Kafka API (Kubernetes only for now).
 	SASL SASLConfig
+	// Auth is each API's authentication_method ("none" or empty: none).
+	Auth ListenerAuth
 	// ConsumerGroupLagIntervalSec is consumer_group_lag_collection_interval_sec.
 	ConsumerGroupLagIntervalSec int
 	// ExtraClusterConfig is merged over the rendered bootstrap cluster
@@ -58,6 +60,11 @@ type SASLConfig struct {
 	Superuser string
 	// Mechanism is SCRAM-SHA-256 or SCRAM-SHA-512.
 	Mechanism string
+}
+
+// ListenerAuth is the authentication method of every listener of each API.
+type ListenerAuth struct {
+	Kafka, SchemaRegistry, HTTPProxy, Admin string
 }
 
 // Resources sizes one broker.
@@ -137,6 +144,8 @@ type Listener struct {
 	Name      string
 	Bind      Endpoint
 	Advertise Endpoint
+	// AuthN is the listener's authentication_method; empty or "none" for none.
+	AuthN string
 }
 
 // PortMapping publishes a port of the broker on the host (Docker) or node

@@ -74,6 +74,7 @@ func validate(a Args) []*FieldError {
 			"use trace, debug, info, warn or error"})
 	}
 	add(checkSecurity(a)...)
+	add(checkListeners(a)...)
 	add(checkProduction(a)...)
 	if a.ConsumerGroupLagIntervalSec < 0 {
 		add(&FieldError{"ConsumerGroupLagIntervalSec", fmt.Sprint(a.ConsumerGroupLagIntervalSec),

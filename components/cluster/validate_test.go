@@ -141,6 +141,7 @@ func TestCheckAdvertisedKubernetes(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			topo := Topology{Brokers: 2, Addressing: KubernetesAddressing{
 				Name: "redpanda", Service: "redpanda", Namespace: "marketbus", ClusterDomain: "cluster.local", ExternalDomain: tt.domain,
+				External: ExternalAPIs{Kafka: true},
 			}}
 			var got []string
 			for _, e := range checkAdvertised(topo, "Kubernetes.ExternalDomain", tt.domain) {
