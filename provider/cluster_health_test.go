@@ -38,17 +38,26 @@ func healthProps(urls []string, brokers, cores, timeout int) property.Map {
 	for i, u := range urls {
 		vals[i] = property.New(u)
 	}
-	return property.NewMap(map[string]property.Value{
-		"adminUrls":       property.New(property.NewArray(vals)),
+	m := map[string]property.Value{
 		"expectedBrokers": property.New(float64(brokers)),
 		"cpuCores":        property.New(float64(cores)),
 		"timeoutSeconds":  property.New(float64(timeout)),
-	})
+	}
+	if len(urls) > 0 {
+		m["adminUrls"] = property.New(property.NewArray(vals))
+	}
+	return property.NewMap(m)
 }
 
+// healthServer runs the provider against a 3-broker kfake cluster: the Kafka listener is
+// what ClusterHealth decides from; the admin API of these tests is an extra.
 func healthServer(t *testing.T) (func(property.Map) (p.CreateResponse, error), func(property.Map) property.Map) {
 	t.Helper()
-	s := offlineServer(t)
+	return healthServerOn(t, kfServer(t, kfCluster(t)))
+}
+
+func healthServerOn(t *testing.T, s integration.Server) (func(property.Map) (p.CreateResponse, error), func(property.Map) property.Map) {
+	t.Helper()
 	urn := presource.NewURN("test", "market-bus", "", "marketbus:index:ClusterHealth", "health")
 	check := func(in property.Map) property.Map {
 		resp, err := s.Check(p.CheckRequest{Urn: urn, Inputs: in})
@@ -74,6 +83,47 @@ func TestClusterHealthWaitsUntilEveryBrokerIsUp(t *testing.T) {
 	}
 	if got := resp.Properties.Get("brokers").AsArray().Len(); got != 3 {
 		t.Errorf("brokers = %v", resp.Properties.Get("brokers"))
+	}
+}
+
+// TestClusterHealthWithoutAdminAPI: prod keeps the admin API internal; the Kafka listener
+// alone decides, and an admin URL nobody answers on is skipped, not waited for.
+func TestClusterHealthWithoutAdminAPI(t *testing.T) {
+	for name, urls := range map[string][]string{"no admin URL": nil, "admin API not reachable": {"http://127.0.0.1:1"}} {
+		t.Run(name, func(t *testing.T) {
+			create, _ := healthServer(t)
+			resp, err := create(healthProps(urls, 3, 1, 30))
+			if err != nil {
+				t.Fatalf("create: %v", err)
+			}
+			if got := resp.Properties.Get("brokers").AsArray().Len(); got != 3 {
+				t.Errorf("brokers = %v, want the 3 registered brokers", resp.Properties.Get("brokers"))
+			}
+		})
+	}
+}
+
+// TestClusterHealthCountsRegisteredBrokers: a cluster with fewer brokers than expected is not
+// healthy, whatever else it reports.
+func TestClusterHealthCountsRegisteredBrokers(t *testing.T) {
+	create, _ := healthServer(t)
+	_, err := create(healthProps(nil, 4, 1, 2))
+	if err == nil || !strings.Contains(err.Error(), "3 of 4 brokers registered") {
+		t.Fatalf("err = %v, want the missing broker named", err)
+	}
+}
+
+// TestClusterHealthAdminRefusal: an admin API that answers 401 is a refusal naming the
+// principal, at once, not a wait until the timeout.
+func TestClusterHealthAdminRefusal(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "unauthorized", http.StatusUnauthorized)
+	}))
+	t.Cleanup(srv.Close)
+	create, _ := healthServer(t)
+	_, err := create(healthProps([]string{srv.URL}, 3, 1, 300))
+	if err == nil || !strings.Contains(err.Error(), "401") || !strings.Contains(err.Error(), "no SASL user") {
+		t.Fatalf("err = %v, want the 401 and the principal named", err)
 	}
 }
 

@@ -2,8 +2,6 @@ package provider
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
@@ -103,7 +101,7 @@ func (c *Config) Configure(_ context.Context) error {
 		return err
 	}
 	c.conn = &connection{cfg: *c}
-	c.reg = &registry{cfg: c.SchemaRegistry}
+	c.reg = &registry{cfg: c.SchemaRegistry, conn: *c}
 	return nil
 }
 
@@ -168,21 +166,11 @@ func (c Config) kgoOpts() ([]kgo.Opt, error) {
 // provider's admin client and the latency gate's producers and consumers alike.
 func (c Config) securityOpts() ([]kgo.Opt, error) {
 	var opts []kgo.Opt
-	if c.TLS != nil && c.TLS.Enabled {
-		tc := &tls.Config{MinVersion: tls.VersionTLS12}
-		if c.TLS.CACertPEM != nil && *c.TLS.CACertPEM != "" {
-			pool := x509.NewCertPool()
-			if !pool.AppendCertsFromPEM([]byte(*c.TLS.CACertPEM)) {
-				return nil, errors.New("marketbus:tls.caCertPem holds no PEM certificate")
-			}
-			tc.RootCAs = pool
-		}
-		if c.TLS.InsecureSkipVerify != nil {
-			tc.InsecureSkipVerify = *c.TLS.InsecureSkipVerify
-		}
-		if c.TLS.ServerName != nil {
-			tc.ServerName = *c.TLS.ServerName
-		}
+	tc, err := c.tlsClientConfig()
+	if err != nil {
+		return nil, err
+	}
+	if tc != nil {
 		opts = append(opts, kgo.DialTLSConfig(tc))
 	}
 	if c.SASL != nil {

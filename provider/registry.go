@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/pulumi/pulumi-go-provider/infer"
 	"github.com/twmb/franz-go/pkg/sr"
@@ -12,7 +13,9 @@ import (
 
 // registry owns the one Schema Registry client of a provider process.
 type registry struct {
-	cfg  *RegistryConfig
+	cfg *RegistryConfig
+	// conn is the provider's configuration, whose TLS and SASL settings the registry shares.
+	conn Config
 	once sync.Once
 	cl   *sr.Client
 	err  error
@@ -25,8 +28,18 @@ func (r *registry) client() (*sr.Client, error) {
 			return
 		}
 		opts := []sr.ClientOpt{sr.URLs(r.cfg.URL), sr.UserAgent("pulumi-marketbus")}
+		// The registry trusts the same CA as the brokers, and its http_basic listener
+		// knows the SASL users: both come from the provider's Kafka settings.
+		hc, err := r.conn.httpClient(30 * time.Second)
+		if err != nil {
+			r.err = err
+			return
+		}
+		opts = append(opts, sr.HTTPClient(hc))
 		if r.cfg.Username != nil && r.cfg.Password != nil {
 			opts = append(opts, sr.BasicAuth(*r.cfg.Username, *r.cfg.Password))
+		} else if u, pw, ok := r.conn.basicAuth(); ok {
+			opts = append(opts, sr.BasicAuth(u, pw))
 		}
 		r.cl, r.err = sr.NewClient(opts...)
 		if r.err != nil {

@@ -33,6 +33,8 @@ func previewCompatibility(ctx context.Context, in SchemaArgs, oldText string) er
 	switch {
 	case isNotFound(err):
 		return nil // a new subject: its first version has nothing to be compatible with
+	case err != nil && !unreachable(err):
+		return cfg.refused(fmt.Sprintf("checking subject %q at the schema registry", in.Subject), err)
 	case err != nil:
 		log.Warningf("schema registry not reachable during preview (%v); checking Avro BACKWARD compatibility offline only", err)
 		if oldText == "" || in.typeName() != "AVRO" {

@@ -42,6 +42,9 @@ func reachableAdmin(ctx context.Context, dryRun bool) (*kadm.Client, Config, err
 	pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	if _, err := adm.ListBrokers(pctx); err != nil {
+		if !unreachable(err) {
+			return nil, cfg, cfg.refused(fmt.Sprintf("preview against %v", cfg.BootstrapServers), err)
+		}
 		p.GetLogger(ctx).Warningf("cluster %v not reachable during preview (%v); broker-side validation skipped", cfg.BootstrapServers, err)
 		return nil, cfg, nil
 	}

@@ -66,10 +66,17 @@ func deploy(ctx *pulumi.Context, spec Spec, saslPassword pulumi.StringOutput, mo
 	// topics, schemas and the gate wait for that, not just for started containers or pods.
 	var ready []pulumi.Resource
 	if ep.cluster != nil {
+		names := make([]string, 0, len(spec.Topics))
+		for _, t := range spec.Topics {
+			names = append(names, t.Name)
+		}
+		// Health is decided from the Kafka listener; the admin API is asked only where it is
+		// published (dev), prod keeps it internal.
 		health, err := marketbus.NewClusterHealth(ctx, "cluster-health", &marketbus.ClusterHealthArgs{
 			AdminUrls:       ep.cluster.AdminExternalURLs,
 			ExpectedBrokers: pulumi.Int(spec.Cluster.Brokers),
 			CpuCores:        pulumi.IntPtr(spec.Cluster.CPUCores),
+			Topics:          pulumi.ToStringArray(names),
 		}, pulumi.Provider(prov))
 		if err != nil {
 			return fmt.Errorf("registering the cluster health check: %w", err)

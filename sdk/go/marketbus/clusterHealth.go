@@ -16,7 +16,7 @@ import (
 type ClusterHealth struct {
 	pulumi.CustomResourceState
 
-	// Admin API base URLs, e.g. http://localhost:19644; any one that answers is asked.
+	// Admin API base URLs, e.g. http://localhost:19644; asked when one answers, skipped when none is reachable (an internal admin API). TLS and basic auth come from the provider's tls and sasl settings.
 	AdminUrls    pulumi.StringArrayOutput `pulumi:"adminUrls"`
 	Brokers      pulumi.IntArrayOutput    `pulumi:"brokers"`
 	CheckedAt    pulumi.StringOutput      `pulumi:"checkedAt"`
@@ -25,10 +25,12 @@ type ClusterHealth struct {
 	CpuCores pulumi.IntPtrOutput `pulumi:"cpuCores"`
 	// Brokers the cluster must report, all up.
 	ExpectedBrokers pulumi.IntOutput `pulumi:"expectedBrokers"`
-	// Skip TLS verification of the admin API (self-signed certificates).
+	// Skip TLS verification of the admin API: an explicit override the policy pack flags; give the provider the cluster's CA (tls.caCertPem) instead.
 	InsecureSkipVerify pulumi.BoolPtrOutput `pulumi:"insecureSkipVerify"`
 	// How long to wait for health.
 	TimeoutSeconds pulumi.IntPtrOutput `pulumi:"timeoutSeconds"`
+	// Topics whose partitions must all have a leader and a full ISR; topics that do not exist yet are skipped.
+	Topics pulumi.StringArrayOutput `pulumi:"topics"`
 }
 
 // NewClusterHealth registers a new resource with the given unique name, arguments, and options.
@@ -38,9 +40,6 @@ func NewClusterHealth(ctx *pulumi.Context,
 		return nil, errors.New("missing one or more required arguments")
 	}
 
-	if args.AdminUrls == nil {
-		return nil, errors.New("invalid value for required argument 'AdminUrls'")
-	}
 	if args.ExpectedBrokers == nil {
 		return nil, errors.New("invalid value for required argument 'ExpectedBrokers'")
 	}
@@ -86,30 +85,34 @@ func ClusterHealthExists(ctx *pulumi.Context,
 }
 
 type clusterHealthArgs struct {
-	// Admin API base URLs, e.g. http://localhost:19644; any one that answers is asked.
+	// Admin API base URLs, e.g. http://localhost:19644; asked when one answers, skipped when none is reachable (an internal admin API). TLS and basic auth come from the provider's tls and sasl settings.
 	AdminUrls []string `pulumi:"adminUrls"`
 	// Cores (--smp) per broker. A decrease is refused: Redpanda cannot shrink an existing broker's shard count.
 	CpuCores *int `pulumi:"cpuCores"`
 	// Brokers the cluster must report, all up.
 	ExpectedBrokers int `pulumi:"expectedBrokers"`
-	// Skip TLS verification of the admin API (self-signed certificates).
+	// Skip TLS verification of the admin API: an explicit override the policy pack flags; give the provider the cluster's CA (tls.caCertPem) instead.
 	InsecureSkipVerify *bool `pulumi:"insecureSkipVerify"`
 	// How long to wait for health.
 	TimeoutSeconds *int `pulumi:"timeoutSeconds"`
+	// Topics whose partitions must all have a leader and a full ISR; topics that do not exist yet are skipped.
+	Topics []string `pulumi:"topics"`
 }
 
 // The set of arguments for constructing a ClusterHealth resource.
 type ClusterHealthArgs struct {
-	// Admin API base URLs, e.g. http://localhost:19644; any one that answers is asked.
+	// Admin API base URLs, e.g. http://localhost:19644; asked when one answers, skipped when none is reachable (an internal admin API). TLS and basic auth come from the provider's tls and sasl settings.
 	AdminUrls pulumi.StringArrayInput
 	// Cores (--smp) per broker. A decrease is refused: Redpanda cannot shrink an existing broker's shard count.
 	CpuCores pulumi.IntPtrInput
 	// Brokers the cluster must report, all up.
 	ExpectedBrokers pulumi.IntInput
-	// Skip TLS verification of the admin API (self-signed certificates).
+	// Skip TLS verification of the admin API: an explicit override the policy pack flags; give the provider the cluster's CA (tls.caCertPem) instead.
 	InsecureSkipVerify pulumi.BoolPtrInput
 	// How long to wait for health.
 	TimeoutSeconds pulumi.IntPtrInput
+	// Topics whose partitions must all have a leader and a full ISR; topics that do not exist yet are skipped.
+	Topics pulumi.StringArrayInput
 }
 
 func (ClusterHealthArgs) ElementType() reflect.Type {
@@ -199,7 +202,7 @@ func (o ClusterHealthOutput) ToClusterHealthOutputWithContext(ctx context.Contex
 	return o
 }
 
-// Admin API base URLs, e.g. http://localhost:19644; any one that answers is asked.
+// Admin API base URLs, e.g. http://localhost:19644; asked when one answers, skipped when none is reachable (an internal admin API). TLS and basic auth come from the provider's tls and sasl settings.
 func (o ClusterHealthOutput) AdminUrls() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v *ClusterHealth) pulumi.StringArrayOutput { return v.AdminUrls }).(pulumi.StringArrayOutput)
 }
@@ -226,7 +229,7 @@ func (o ClusterHealthOutput) ExpectedBrokers() pulumi.IntOutput {
 	return o.ApplyT(func(v *ClusterHealth) pulumi.IntOutput { return v.ExpectedBrokers }).(pulumi.IntOutput)
 }
 
-// Skip TLS verification of the admin API (self-signed certificates).
+// Skip TLS verification of the admin API: an explicit override the policy pack flags; give the provider the cluster's CA (tls.caCertPem) instead.
 func (o ClusterHealthOutput) InsecureSkipVerify() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v *ClusterHealth) pulumi.BoolPtrOutput { return v.InsecureSkipVerify }).(pulumi.BoolPtrOutput)
 }
@@ -234,6 +237,11 @@ func (o ClusterHealthOutput) InsecureSkipVerify() pulumi.BoolPtrOutput {
 // How long to wait for health.
 func (o ClusterHealthOutput) TimeoutSeconds() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v *ClusterHealth) pulumi.IntPtrOutput { return v.TimeoutSeconds }).(pulumi.IntPtrOutput)
+}
+
+// Topics whose partitions must all have a leader and a full ISR; topics that do not exist yet are skipped.
+func (o ClusterHealthOutput) Topics() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v *ClusterHealth) pulumi.StringArrayOutput { return v.Topics }).(pulumi.StringArrayOutput)
 }
 
 type ClusterHealthArrayOutput struct{ *pulumi.OutputState }
