@@ -30,6 +30,7 @@ var componentKeys = []struct{ field, key string }{
 	{"Kubernetes.TLS.IssuerKind", "cluster.certIssuerKind"},
 	{"Kubernetes.TLS.SecretName", "cluster.tlsSecret"},
 	{"Kubernetes.TLS", "cluster.certIssuer/tlsSecret"},
+	{"Kubernetes.NetworkPolicy", "cluster.networkPolicy"},
 	{"Kubernetes.Namespace", "cluster.namespace"},
 	{"Kubernetes.StorageClass", "cluster.storageClass"},
 	{"Kubernetes.ExternalDomain", "cluster.externalDomain"},

@@ -80,6 +80,10 @@ func kubernetesArgs(s Spec, a *cluster.Args, password pulumi.StringInput) {
 		ExternalServiceType: c.ExternalServiceType,
 		StorageClass:        c.StorageClass,
 		TLS:                 cluster.KubernetesTLS{IssuerName: c.CertIssuer, IssuerKind: c.CertIssuerKind, SecretName: c.TLSSecret},
+		NetworkPolicy: cluster.NetworkPolicyArgs{
+			ClientNamespaces:    c.NetworkPolicy.ClientNamespaces,
+			MonitoringNamespace: c.NetworkPolicy.MonitoringNamespace,
+		},
 	}
 	for k, v := range s.NodePool.Labels {
 		if a.Kubernetes.NodeSelector == nil {

@@ -45,3 +45,11 @@ var listenerKeys = []struct{ field, key string }{
 	{".Annotations", ".annotations"},
 	{".Authentication", ".authentication"},
 }
+
+// NetworkPolicySpec is cluster.networkPolicy: who besides the brokers may reach them.
+type NetworkPolicySpec struct {
+	// ClientNamespaces may reach the in-cluster Kafka, registry and proxy listeners.
+	ClientNamespaces []string `json:"clientNamespaces"`
+	// MonitoringNamespace may reach the admin API's metrics; default monitoring.
+	MonitoringNamespace string `json:"monitoringNamespace"`
+}

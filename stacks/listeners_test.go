@@ -61,6 +61,9 @@ func TestLoadRejectsBadListeners(t *testing.T) {
 			prodSource(`{"externalDomain":"bus.example.com","sasl":null,"listeners":{"kafka":{"sourceRanges":["10.0.0.0/8"]}}}`),
 			[]string{kafkaKey + `.authentication = "none"`, "without authentication", "fix: turn"}},
 		{"unknown listener", "prod", prod(`{"grpc":{}}`), []string{`unknown field "grpc"`}},
+		{"client namespace that is no name", "prod",
+			prodSource(`{"externalDomain":"bus.example.com","networkPolicy":{"clientNamespaces":["Trading Desk"]}}`),
+			[]string{`market-bus:cluster.networkPolicy = "Trading Desk": not a namespace name`}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -72,7 +72,7 @@ func TestProgramProd(t *testing.T) {
 		byType[r.TypeToken] = append(byType[r.TypeToken], k)
 	}
 	for _, typ := range []string{"marketbus:cluster:NodePool", "marketbus:cluster:RedpandaCluster", "kubernetes:apps/v1:StatefulSet",
-		"kubernetes:policy/v1:PodDisruptionBudget", "kubernetes:core/v1:Secret"} {
+		"kubernetes:policy/v1:PodDisruptionBudget", "kubernetes:core/v1:Secret", "kubernetes:networking.k8s.io/v1:NetworkPolicy"} {
 		if len(byType[typ]) == 0 {
 			t.Errorf("no %s registered; types: %v", typ, keys(byType))
 		}

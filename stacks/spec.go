@@ -93,6 +93,8 @@ type ClusterSpec struct {
 	ExternalServiceType string `json:"externalServiceType"`
 	// Listeners sets each API's exposure, source ranges, Service annotations and authentication.
 	Listeners ListenersSpec `json:"listeners"`
+	// NetworkPolicy names the namespaces that may reach the brokers (kubernetes mode).
+	NetworkPolicy NetworkPolicySpec `json:"networkPolicy"`
 }
 
 // SASLSpec is the non-secret part of the SASL settings.

@@ -180,6 +180,8 @@ type KubernetesArgs struct {
 	MaxUnavailable int
 	// TLS says where the listeners' certificate comes from when TLS is on.
 	TLS KubernetesTLS
+	// NetworkPolicy names who besides the brokers may reach them.
+	NetworkPolicy NetworkPolicyArgs
 	// WaitFor are resources the StatefulSet waits for, e.g. the node pool.
 	WaitFor []pulumi.Resource
 }
@@ -287,6 +289,9 @@ func (k KubernetesArgs) withDefaults() KubernetesArgs {
 	}
 	if k.MaxUnavailable == 0 {
 		k.MaxUnavailable = 1
+	}
+	if k.NetworkPolicy.MonitoringNamespace == "" {
+		k.NetworkPolicy.MonitoringNamespace = DefaultMonitoringNamespace
 	}
 	if k.TLS.IssuerName != "" && k.TLS.IssuerKind == "" {
 		k.TLS.IssuerKind = "ClusterIssuer"

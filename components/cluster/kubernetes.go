@@ -12,6 +12,7 @@ import (
 	appsv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apps/v1"
 	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
 	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
+	networkingv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/networking/v1"
 	policyv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/policy/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
@@ -46,6 +47,7 @@ type kubernetesDeployment struct {
 	services    []*corev1.Service
 	statefulSet *appsv1.StatefulSet
 	pdb         *policyv1.PodDisruptionBudget
+	netpol      *networkingv1.NetworkPolicy
 }
 
 // readyDeps are the resources whose completion means "brokers ready": the
@@ -108,6 +110,9 @@ func deployKubernetes(ctx *pulumi.Context, parent pulumi.Resource, name string, 
 		podDeps = append(podDeps, d.certificate)
 	}
 	if d.services, err = services(ctx, name, a, brokers, labels, opts()); err != nil {
+		return nil, err
+	}
+	if d.netpol, err = networkPolicy(ctx, name, a, brokers[0], labels, opts()); err != nil {
 		return nil, err
 	}
 

@@ -27,6 +27,7 @@ func TestKubernetesResourceSet(t *testing.T) {
 		"kubernetes:core/v1:Service bus-client",
 		"kubernetes:core/v1:Service bus-external",
 		"kubernetes:core/v1:Service bus-headless",
+		"kubernetes:networking.k8s.io/v1:NetworkPolicy bus-networkpolicy",
 		"kubernetes:policy/v1:PodDisruptionBudget bus-pdb",
 		"marketbus:cluster:RedpandaCluster bus",
 		"test:index:Consumer consumer",

@@ -42,6 +42,12 @@ func validateKubernetes(a Args) []*FieldError {
 			"below the 90 s a broker needs: the preStop hook gets half to drain leadership (maintenance mode), the broker the rest to stop",
 			"set it to 90 or more, or 0 for the default (90)"})
 	}
+	for _, ns := range append([]string{k.NetworkPolicy.MonitoringNamespace}, k.NetworkPolicy.ClientNamespaces...) {
+		if !dnsLabel.MatchString(ns) || len(ns) > 63 {
+			add(&FieldError{"Kubernetes.NetworkPolicy", fmt.Sprintf("%q", ns), "not a namespace name",
+				`use the namespace's name, a lowercase DNS label such as "trading"`})
+		}
+	}
 	add(checkPDB(a)...)
 	add(checkTolerations(k.Tolerations)...)
 	for _, key := range sortedKeys(k.NodeSelector) {
