@@ -73,8 +73,16 @@ func deployKubernetes(ctx *pulumi.Context, parent pulumi.Resource, name string, 
 	if k.CreateNamespace {
 		// Retained on destroy: deleting a namespace deletes its PVCs, and
 		// with them every broker's data, whatever their retention policy.
+		nsLabels := map[string]string{}
+		for k, v := range labels {
+			nsLabels[k] = v
+		}
+		// The API server refuses any pod of the namespace below "restricted".
+		for _, mode := range []string{"enforce", "audit", "warn"} {
+			nsLabels["pod-security.kubernetes.io/"+mode] = "restricted"
+		}
 		d.namespace, err = corev1.NewNamespace(ctx, name+"-namespace", &corev1.NamespaceArgs{
-			Metadata: objectMeta(k.Namespace, "", labels),
+			Metadata: objectMeta(k.Namespace, "", nsLabels),
 		}, pulumi.Parent(parent), pulumi.RetainOnDelete(true))
 		if err != nil {
 			return nil, fmt.Errorf("kubernetes namespace %s: %w", k.Namespace, err)

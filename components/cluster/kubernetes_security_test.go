@@ -41,7 +41,7 @@ func TestKubernetesProvidedTLSSecret(t *testing.T) {
 		t.Error("a provided Secret needs no Certificate")
 	}
 	sts := mustGet(t, m, "bus-statefulset")
-	if got := dig(t, sts.Inputs, "spec", "template", "spec", "volumes", 1, "secret", "secretName"); got != "platform-redpanda-tls" {
+	if got := dig(t, sts.Inputs, "spec", "template", "spec", "volumes", 3, "secret", "secretName"); got != "platform-redpanda-tls" {
 		t.Errorf("tls volume secret = %v, want the provided one", got)
 	}
 }
@@ -140,7 +140,7 @@ func TestKubernetesPlaintextNonProduction(t *testing.T) {
 	if got := dig(t, c, "readinessProbe", "exec", "command", 2); got != "curl -sf http://localhost:9644/v1/status/ready | grep -q ready" {
 		t.Errorf("readiness = %v, want the Docker healthcheck's command", got)
 	}
-	if n := len(c["volumeMounts"].([]any)); n != 3 {
+	if n := len(c["volumeMounts"].([]any)); n != 5 {
 		t.Errorf("%d mounts, want no tls mount", n)
 	}
 	if out.AdminInternalURLs[0] != "http://redpanda-0.redpanda.marketbus.svc.cluster.local.:9644" {

@@ -65,6 +65,14 @@ func statefulSetArgs(a Args, brokers []BrokerConfig, labels, selector map[string
 	}
 }
 
+// writableDirs are where Redpanda writes outside its data volume with a read-only root
+// filesystem: rpk writes the node config (redpanda.yaml) into /etc/redpanda at start, and
+// Seastar and rpk use /tmp. Both are emptyDirs, as in the Redpanda chart.
+var writableDirs = []struct{ volume, path string }{
+	{"config", "/etc/redpanda"},
+	{"tmp", "/tmp"},
+}
+
 // podSpec renders the pod. b is any broker: what the pod template holds
 // is the same for all (the flags differ, and live in the ConfigMap).
 func podSpec(a Args, b BrokerConfig, selector map[string]string) *corev1.PodSpecArgs {
@@ -74,6 +82,9 @@ func podSpec(a Args, b BrokerConfig, selector map[string]string) *corev1.PodSpec
 			Name:      pulumi.String("start"),
 			ConfigMap: &corev1.ConfigMapVolumeSourceArgs{Name: pulumi.String(ConfigMapName)},
 		},
+	}
+	for _, w := range writableDirs {
+		volumes = append(volumes, corev1.VolumeArgs{Name: pulumi.String(w.volume), EmptyDir: &corev1.EmptyDirVolumeSourceArgs{}})
 	}
 	if b.TLS.Enabled {
 		volumes = append(volumes, corev1.VolumeArgs{
@@ -91,6 +102,8 @@ func podSpec(a Args, b BrokerConfig, selector map[string]string) *corev1.PodSpec
 			RunAsNonRoot:        pulumi.Bool(true),
 			FsGroup:             pulumi.Int(redpandaUID),
 			FsGroupChangePolicy: pulumi.String("OnRootMismatch"),
+			// Pod Security "restricted": the runtime's default syscall filter.
+			SeccompProfile: &corev1.SeccompProfileArgs{Type: pulumi.String("RuntimeDefault")},
 		},
 		Affinity: &corev1.AffinityArgs{
 			// One broker per node: two on one node share its disk and
@@ -133,10 +146,15 @@ func container(a Args, b BrokerConfig) corev1.ContainerArgs {
 	}
 	mounts := corev1.VolumeMountArray{
 		corev1.VolumeMountArgs{Name: pulumi.String(DataVolumeName), MountPath: pulumi.String(DataDir)},
+	}
+	// The emptyDirs come before the bootstrap file, which is mounted inside /etc/redpanda.
+	for _, w := range writableDirs {
+		mounts = append(mounts, corev1.VolumeMountArgs{Name: pulumi.String(w.volume), MountPath: pulumi.String(w.path)})
+	}
+	mounts = append(mounts,
 		corev1.VolumeMountArgs{Name: pulumi.String("start"), MountPath: pulumi.String(StartDir), ReadOnly: pulumi.Bool(true)},
 		corev1.VolumeMountArgs{Name: pulumi.String("start"), MountPath: pulumi.String(BootstrapPath),
-			SubPath: pulumi.String(BootstrapFile), ReadOnly: pulumi.Bool(true)},
-	}
+			SubPath: pulumi.String(BootstrapFile), ReadOnly: pulumi.Bool(true)})
 	if b.TLS.Enabled {
 		mounts = append(mounts, corev1.VolumeMountArgs{Name: pulumi.String("tls"), MountPath: pulumi.String(TLSDir), ReadOnly: pulumi.Bool(true)})
 	}
@@ -168,9 +186,14 @@ func container(a Args, b BrokerConfig) corev1.ContainerArgs {
 		ReadinessProbe: &corev1.ProbeArgs{Exec: ready, PeriodSeconds: pulumi.Int(probePeriodSeconds),
 			TimeoutSeconds: pulumi.Int(probeTimeoutSeconds), FailureThreshold: pulumi.Int(failureThreshold), SuccessThreshold: pulumi.Int(1)},
 		Lifecycle: lifecycle,
+		// Pod Security "restricted", and a read-only image: Redpanda writes only its data
+		// volume and the emptyDirs of writableDirs.
 		SecurityContext: &corev1.SecurityContextArgs{
 			AllowPrivilegeEscalation: pulumi.Bool(false),
 			RunAsNonRoot:             pulumi.Bool(true),
+			ReadOnlyRootFilesystem:   pulumi.Bool(true),
+			Capabilities:             &corev1.CapabilitiesArgs{Drop: pulumi.ToStringArray([]string{"ALL"})},
+			SeccompProfile:           &corev1.SeccompProfileArgs{Type: pulumi.String("RuntimeDefault")},
 		},
 	}
 	if a.SASL {

@@ -49,7 +49,7 @@ func TestKubernetesStatefulSet(t *testing.T) {
 					"terminationGracePeriodSeconds": 90.0,
 					"automountServiceAccountToken":  false,
 					"securityContext": map[string]any{"runAsUser": 101.0, "runAsGroup": 101.0, "runAsNonRoot": true,
-						"fsGroup": 101.0, "fsGroupChangePolicy": "OnRootMismatch"},
+						"fsGroup": 101.0, "fsGroupChangePolicy": "OnRootMismatch", "seccompProfile": map[string]any{"type": "RuntimeDefault"}},
 					"affinity": map[string]any{"podAntiAffinity": map[string]any{
 						"requiredDuringSchedulingIgnoredDuringExecution": []any{map[string]any{
 							"labelSelector": map[string]any{"matchLabels": sel},
@@ -64,6 +64,8 @@ func TestKubernetesStatefulSet(t *testing.T) {
 					"tolerations":  []any{map[string]any{"key": "dedicated", "operator": "Equal", "value": "redpanda", "effect": "NoSchedule"}},
 					"volumes": []any{
 						map[string]any{"name": "start", "configMap": map[string]any{"name": "redpanda-config"}},
+						map[string]any{"name": "config", "emptyDir": map[string]any{}},
+						map[string]any{"name": "tmp", "emptyDir": map[string]any{}},
 						map[string]any{"name": "tls", "secret": map[string]any{"secretName": "redpanda-tls"}},
 					},
 					"containers": []any{map[string]any{
@@ -77,6 +79,8 @@ func TestKubernetesStatefulSet(t *testing.T) {
 						"resources": map[string]any{"requests": res, "limits": res},
 						"volumeMounts": []any{
 							map[string]any{"name": "datadir", "mountPath": "/var/lib/redpanda/data"},
+							map[string]any{"name": "config", "mountPath": "/etc/redpanda"},
+							map[string]any{"name": "tmp", "mountPath": "/tmp"},
 							map[string]any{"name": "start", "mountPath": "/etc/redpanda-start", "readOnly": true},
 							map[string]any{"name": "start", "mountPath": "/etc/redpanda/.bootstrap.yaml", "subPath": ".bootstrap.yaml", "readOnly": true},
 							map[string]any{"name": "tls", "mountPath": "/etc/tls/certs/redpanda", "readOnly": true},
@@ -87,8 +91,10 @@ func TestKubernetesStatefulSet(t *testing.T) {
 							"periodSeconds": 10.0, "timeoutSeconds": 5.0, "failureThreshold": 3.0},
 						"readinessProbe": map[string]any{"exec": map[string]any{"command": ready},
 							"periodSeconds": 10.0, "timeoutSeconds": 5.0, "failureThreshold": 3.0, "successThreshold": 1.0},
-						"lifecycle":       map[string]any{"preStop": hook("prestop.sh"), "postStart": hook("poststart.sh")},
-						"securityContext": map[string]any{"allowPrivilegeEscalation": false, "runAsNonRoot": true},
+						"lifecycle": map[string]any{"preStop": hook("prestop.sh"), "postStart": hook("poststart.sh")},
+						"securityContext": map[string]any{"allowPrivilegeEscalation": false, "runAsNonRoot": true,
+							"readOnlyRootFilesystem": true, "capabilities": map[string]any{"drop": []any{"ALL"}},
+							"seccompProfile": map[string]any{"type": "RuntimeDefault"}},
 					}},
 				},
 			},

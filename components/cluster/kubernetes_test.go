@@ -40,9 +40,11 @@ func TestKubernetesResourceSet(t *testing.T) {
 func TestKubernetesNamespace(t *testing.T) {
 	m, _ := deployProd(t, prodArgs())
 	ns := mustGet(t, m, "bus-namespace")
-	assertInputs(t, ns, map[string]any{"metadata": map[string]any{
-		"name": "marketbus", "labels": stringAnyMap(ClusterLabels("bus", "prod")),
-	}})
+	nsLabels := stringAnyMap(ClusterLabels("bus", "prod"))
+	for _, mode := range []string{"enforce", "audit", "warn"} {
+		nsLabels["pod-security.kubernetes.io/"+mode] = "restricted"
+	}
+	assertInputs(t, ns, map[string]any{"metadata": map[string]any{"name": "marketbus", "labels": nsLabels}})
 	if !ns.RetainOnDelete {
 		t.Error("namespace: deleting it would delete the PVCs, so destroy must retain it")
 	}
