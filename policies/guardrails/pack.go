@@ -166,5 +166,9 @@ func definitions() []definition {
 		grafanaCredentialsSecret(),
 		latencyGate(),
 		noPlaintextSecrets(),
+		noInsecureSkipVerify(),
+		externalListenersRestricted(),
+		listenersAuthenticated(),
+		networkPolicyPresent(),
 	}
 }
