@@ -164,7 +164,9 @@ func InstallPlugins(ctx context.Context, o Options, list []Plugin, progress func
 
 // LoadSpec loads and validates the stack's Spec from its config file, as the program would,
 // without running the program. Secret values count as set (their ciphertext is not read).
-func LoadSpec(o Options) (stacks.Spec, error) {
+// With shapeOnly, secrets not set yet count as set too: the plugins a stack needs follow from
+// its shape, and listing them must work before the secrets are configured.
+func LoadSpec(o Options, shapeOnly bool) (stacks.Spec, error) {
 	if err := o.fill(); err != nil {
 		return stacks.Spec{}, err
 	}
@@ -182,6 +184,13 @@ func LoadSpec(o Options) (stacks.Spec, error) {
 			return stacks.Spec{}, fmt.Errorf("reading %s from %s: %w", k, o.StackFile, err)
 		}
 		src[k.Name()] = s
+	}
+	if shapeOnly {
+		for _, k := range []string{stacks.KeySASLPassword, stacks.KeyGrafanaToken, stacks.KeyGrafanaAdminPassword} {
+			if _, ok := src[k]; !ok {
+				src[k] = "(not set yet)"
+			}
+		}
 	}
 	return stacks.Load(o.Stack, src)
 }

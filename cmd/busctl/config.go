@@ -167,7 +167,7 @@ func (a *app) pluginsCmd() *cobra.Command {
 }
 
 func (a *app) plugins() ([]driver.Plugin, error) {
-	spec, err := driver.LoadSpec(a.opts)
+	spec, err := driver.LoadSpec(a.opts, true)
 	if err != nil {
 		return nil, err
 	}

@@ -25,12 +25,12 @@ type recorder struct {
 	mu         sync.Mutex
 	steps      []step
 	violations []violation
-	refreshed  []apitype.StepEventMetadata
+	refreshed  map[string]apitype.StepEventMetadata // by URN: a refresh step's state before and after
 	diags      []string
 }
 
 func newRecorder() *recorder {
-	r := &recorder{ch: make(chan events.EngineEvent), done: make(chan struct{})}
+	r := &recorder{ch: make(chan events.EngineEvent), done: make(chan struct{}), refreshed: map[string]apitype.StepEventMetadata{}}
 	go r.drain()
 	return r
 }
@@ -43,6 +43,7 @@ func (r *recorder) drain() {
 		case e.ResourcePreEvent != nil:
 			m := e.ResourcePreEvent.Metadata
 			if m.Op == apitype.OpRefresh {
+				r.refresh(m)
 				break
 			}
 			diff := m.Diffs
@@ -52,7 +53,7 @@ func (r *recorder) drain() {
 			r.steps = append(r.steps, step{URN: m.URN, Type: m.Type, Op: string(m.Op), Diff: diff})
 		case e.ResOutputsEvent != nil:
 			if m := e.ResOutputsEvent.Metadata; m.Op == apitype.OpRefresh {
-				r.refreshed = append(r.refreshed, m)
+				r.refresh(m)
 			}
 		case e.PolicyEvent != nil:
 			r.violations = append(r.violations, violationOf(*e.PolicyEvent))
@@ -62,6 +63,14 @@ func (r *recorder) drain() {
 			}
 		}
 		r.mu.Unlock()
+	}
+}
+
+// refresh keeps a refresh step that carries both the state's and the real values; the
+// outputs event, which comes last, wins over the pre event.
+func (r *recorder) refresh(m apitype.StepEventMetadata) {
+	if m.Old != nil && m.New != nil {
+		r.refreshed[m.URN] = m
 	}
 }
 
