@@ -112,7 +112,7 @@ func TestBusctlPluginsFromPulumiHome(t *testing.T) {
 // secret error is gone, a wrong passphrase cannot decrypt it, and the preview goes on to the
 // Docker plugin (which this machine cannot download, so it stops there and says so).
 func TestBusctlConfigSecretOnDev(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	raw, err := os.ReadFile(filepath.Join(repoRoot(t), "Pulumi.dev.yaml"))
 	if err != nil {
