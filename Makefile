@@ -2,13 +2,21 @@
 SHELL := /bin/bash
 GO    ?= go
 
-.PHONY: all up-local test unit toolchain provider sdk sdk-check cluster-start cluster-stop promtool fmt vet clean
+.PHONY: help all up-local test unit toolchain provider sdk sdk-check cluster-start cluster-stop promtool fmt vet clean
 
+# `make` alone prints the targets instead of starting a build of several minutes.
+.DEFAULT_GOAL := help
+
+## help: list the targets (this text).
+help:
+	@awk 'BEGIN { FS = ": " } /^## [a-z-]+: / { sub(/^## /, ""); name = $$1; sub(/^[^:]*: /, ""); printf "  make %-14s %s\n", name, $$0 }' $(MAKEFILE_LIST)
+
+## all: the same as toolchain.
 all: toolchain
 
 ## up-local: the quick start. Build the tools, start the local 3-broker cluster, deploy the local stack.
 up-local: toolchain cluster-start
-	.cache/bin/busctl up --stack local
+	.cache/bin/busctl up --stack local --yes
 
 ## test: the whole suite against real brokers and real promtool (what .ci/run runs).
 test:
@@ -19,9 +27,11 @@ unit:
 	scripts/toolchain sdk
 	$(GO) test -count=1 ./stacks/... ./tools/gensdk/...
 
+## toolchain: build the Pulumi CLI, our provider, busctl and the policy pack into .cache/ (minutes the first time).
 toolchain:
 	scripts/toolchain
 
+## provider: rebuild only our provider, busctl and the policy pack.
 provider:
 	scripts/toolchain provider
 
@@ -29,28 +39,36 @@ provider:
 sdk:
 	$(GO) run ./tools/gensdk -provider marketbus -out sdk/go/marketbus
 
+## sdk-check: fail when sdk/go/marketbus is not what the provider's schema generates.
 sdk-check:
 	$(GO) test -count=1 -run TestMarketbusSDKIsCurrent ./tools/gensdk/
 
+## cluster-start: start the local 3-broker cluster and schema registry (idempotent).
 cluster-start:
 	scripts/local-cluster start
 
+## cluster-stop: stop the local cluster; its data stays.
 cluster-stop:
 	scripts/local-cluster stop
 
+## promtool: install promtool into .cache/ for the monitoring tests.
 promtool:
 	scripts/install-promtool
 
+## fmt: gofmt every Go file.
 fmt:
 	gofmt -w $$(git ls-files '*.go')
 
+## vet: go vet the module.
 vet:
 	scripts/toolchain sdk
 	$(GO) vet ./...
 
+## clean: delete build outputs, reports and busctl's work copies. Never stack state
+## (.state/backend) and never the local cluster's data: `busctl destroy` removes what a stack
+## made, and `scripts/local-cluster wipe` the cluster.
 clean:
-	scripts/local-cluster wipe || true
-	rm -rf .state reports
+	rm -rf .cache/bin .state/work reports
 
 ## render-prod: render the prod stack's Kubernetes manifests offline (a render-mode provider, no
 ## cluster) and decode each strictly into its k8s.io/api type. Heavy (builds the Kubernetes

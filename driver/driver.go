@@ -1,6 +1,7 @@
 // Package driver runs the market-bus program through the Pulumi Automation API as an inline
 // program: the way busctl, CI and the end-to-end tests deploy a stack. It needs no Pulumi
-// language plugin, only the Pulumi CLI and our provider binary.
+// language plugin, only the Pulumi CLI and our provider binary; third-party plugins come from
+// the user's plugin cache (PULUMI_HOME) or are downloaded at the versions go.mod pins.
 package driver
 
 import (
@@ -11,17 +12,15 @@ import (
 	"path/filepath"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
-	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/config"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/marketbus/market-bus/stackenv"
 	"github.com/marketbus/market-bus/stacks"
 )
 
-// LocalPassphrase encrypts secrets of the local and dev stacks unless the environment
-// provides one. It is not a secret: those stacks hold nothing worth protecting. A production
-// stack (market-bus:environment) never falls back to it.
+// LocalPassphrase encrypts secrets of non-production stacks unless the environment provides
+// one. It is not a secret: those stacks hold nothing worth protecting. A production stack
+// never falls back to it.
 const LocalPassphrase = "market-bus-local-only"
 
 // Options say which stack to run and where its pieces live. Zero values take the
@@ -33,51 +32,68 @@ type Options struct {
 	Stack string
 	// StackFile is the stack's config file; Root/Pulumi.<Stack>.yaml when empty.
 	StackFile string
-	// BackendURL is the state backend; $PULUMI_BACKEND_URL, else file://Root/.state.
+	// BackendURL is the state backend: this, else $PULUMI_BACKEND_URL, else backend.url in
+	// Pulumi.yaml, else file://Root/.state/backend (refused for a production stack).
 	BackendURL string
+	// SecretsProvider encrypts the stack's secrets when the stack is created: passphrase
+	// (default), awskms://, gcpkms://, azurekeyvault:// or hashivault://. An existing stack
+	// keeps the provider it was created with (see its secretsprovider in the stack file).
+	SecretsProvider string
 	// ProviderDir holds pulumi-resource-marketbus; $MARKETBUS_PROVIDER_DIR, else Root/.cache/bin.
 	ProviderDir string
 	// PulumiRoot holds bin/pulumi; Root/.cache/pulumi when it exists there, else PATH.
 	PulumiRoot string
 	// Program is the Pulumi program; stacks.Program when nil.
 	Program pulumi.RunFunc
+
+	project        *workspace.Project
+	defaultBackend bool
 }
 
 // Open prepares the stack's workspace and returns the Automation API stack. The stack's
-// config file is copied into a private work directory on every run, so the repository's
-// files are never rewritten by the CLI.
+// config file is copied into a private work directory on every run, so the CLI never
+// rewrites the repository's files (busctl config writes them on purpose, see SetConfig).
 func Open(ctx context.Context, o Options) (auto.Stack, error) {
 	if err := o.fill(); err != nil {
 		return auto.Stack{}, err
 	}
-	proj, err := workspace.LoadProject(filepath.Join(o.Root, "Pulumi.yaml"))
-	if err != nil {
-		return auto.Stack{}, fmt.Errorf("reading %s: %w", filepath.Join(o.Root, "Pulumi.yaml"), err)
-	}
+	proj := *o.project
 	if _, err := os.Stat(filepath.Join(o.ProviderDir, "pulumi-resource-marketbus")); err != nil {
 		return auto.Stack{}, fmt.Errorf("the marketbus provider is not built in %s: run `make provider` (or set MARKETBUS_PROVIDER_DIR): %w", o.ProviderDir, err)
 	}
+	// Our own provider comes from the project's plugin path, never from a registry; every
+	// other plugin is resolved the way `pulumi up` resolves it.
 	proj.Plugins = &workspace.Plugins{Providers: []workspace.PluginOptions{{Name: "marketbus", Path: o.ProviderDir}}}
 	proj.Backend = &workspace.ProjectBackend{URL: o.BackendURL}
 
-	workDir := filepath.Join(o.Root, ".state", "work", o.Stack)
+	workDir := o.WorkDir()
 	if err := os.MkdirAll(workDir, 0o755); err != nil {
 		return auto.Stack{}, fmt.Errorf("creating work directory: %w", err)
 	}
-	ps, err := o.stackSettings(proj, workDir)
+	ps, err := o.stackSettings(&proj, workDir)
 	if err != nil {
 		return auto.Stack{}, err
 	}
-	env, err := o.env(ps)
+	if err := o.checkProduction(ps); err != nil {
+		return auto.Stack{}, err
+	}
+	secrets := o.SecretsProvider
+	if secrets == "" {
+		secrets = ps.SecretsProvider
+	}
+	if secrets == "" {
+		secrets = "passphrase"
+	}
+	env, err := o.env(ps, secrets)
 	if err != nil {
 		return auto.Stack{}, err
 	}
 	opts := []auto.LocalWorkspaceOption{
 		auto.WorkDir(workDir),
-		auto.Project(*proj),
+		auto.Project(proj),
 		auto.Stacks(map[string]workspace.ProjectStack{o.Stack: *ps}),
 		auto.EnvVars(env),
-		auto.SecretsProvider("passphrase"),
+		auto.SecretsProvider(secrets),
 	}
 	if o.PulumiRoot != "" {
 		cmd, err := auto.NewPulumiCommand(&auto.PulumiCommandOptions{Root: o.PulumiRoot, SkipVersionCheck: true})
@@ -88,15 +104,28 @@ func Open(ctx context.Context, o Options) (auto.Stack, error) {
 	}
 	st, err := auto.UpsertStackInlineSource(ctx, o.Stack, proj.Name.String(), o.Program, opts...)
 	if err != nil {
-		return auto.Stack{}, fmt.Errorf("opening stack %q: %w", o.Stack, err)
+		return auto.Stack{}, fmt.Errorf("opening stack %q: %w", o.Stack, Brief(err))
 	}
 	return st, nil
 }
 
+// Resolve applies the defaults documented on Options and returns the result, for callers
+// that need the stack file, backend or root without opening the stack.
+func Resolve(o Options) (Options, error) {
+	err := o.fill()
+	return o, err
+}
+
+// WorkDir is the private folder the CLI runs in; it holds the working copy of the stack file.
+func (o Options) WorkDir() string { return filepath.Join(o.Root, ".state", "work", o.Stack) }
+
+// DefaultBackend reports whether the state lives in the checkout's default file backend.
+func (o Options) DefaultBackend() bool { return o.defaultBackend }
+
 // fill applies the defaults documented on Options.
 func (o *Options) fill() error {
 	if o.Stack == "" {
-		return errors.New("no stack given: pass --stack dev, prod or local")
+		return errors.New("no stack given: pass --stack dev, prod or local (or -s)")
 	}
 	if o.Root == "" {
 		root, err := FindRoot()
@@ -104,6 +133,13 @@ func (o *Options) fill() error {
 			return err
 		}
 		o.Root = root
+	}
+	if o.project == nil {
+		proj, err := workspace.LoadProject(filepath.Join(o.Root, "Pulumi.yaml"))
+		if err != nil {
+			return fmt.Errorf("reading %s: %w", filepath.Join(o.Root, "Pulumi.yaml"), err)
+		}
+		o.project = proj
 	}
 	if o.StackFile == "" {
 		o.StackFile = filepath.Join(o.Root, "Pulumi."+o.Stack+".yaml")
@@ -114,12 +150,15 @@ func (o *Options) fill() error {
 	if o.BackendURL == "" {
 		o.BackendURL = os.Getenv("PULUMI_BACKEND_URL")
 	}
-	if o.BackendURL == "" {
+	if o.BackendURL == "" && o.project.Backend != nil {
+		o.BackendURL = o.project.Backend.URL
+	}
+	if o.BackendURL == "" || o.BackendURL == o.defaultBackendURL() {
 		dir := filepath.Join(o.Root, ".state", "backend")
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return fmt.Errorf("creating state directory: %w", err)
 		}
-		o.BackendURL = "file://" + dir
+		o.BackendURL, o.defaultBackend = o.defaultBackendURL(), true
 	}
 	if o.ProviderDir == "" {
 		o.ProviderDir = os.Getenv("MARKETBUS_PROVIDER_DIR")
@@ -138,6 +177,10 @@ func (o *Options) fill() error {
 	return nil
 }
 
+func (o Options) defaultBackendURL() string {
+	return "file://" + filepath.Join(o.Root, ".state", "backend")
+}
+
 // stackSettings loads the stack's config file. The passphrase salt lives in the work
 // directory's copy once the stack exists; losing it would make existing secrets unreadable,
 // so it is carried over unless the repository's file brings its own.
@@ -146,61 +189,58 @@ func (o Options) stackSettings(proj *workspace.Project, workDir string) (*worksp
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", o.StackFile, err)
 	}
-	if ps.EncryptionSalt == "" {
+	if ps.EncryptionSalt == "" && ps.EncryptedKey == "" {
 		prev := filepath.Join(workDir, "Pulumi."+o.Stack+".yaml")
 		if _, err := os.Stat(prev); err == nil {
 			if old, err := workspace.LoadProjectStack(nil, proj, prev); err == nil {
 				ps.EncryptionSalt = old.EncryptionSalt
+				ps.EncryptedKey = old.EncryptedKey
+				if ps.SecretsProvider == "" {
+					ps.SecretsProvider = old.SecretsProvider
+				}
 			}
 		}
 	}
 	return ps, nil
 }
 
-// env is the environment of every CLI call: a private PULUMI_HOME so no plugin is fetched
-// from or installed into the user's, no update checks, and the passphrase. A stack whose
-// market-bus:environment is production (prod by default, or any stack that declares it)
-// never falls back to the public local passphrase.
-func (o Options) env(ps *workspace.ProjectStack) (map[string]string, error) {
-	home := filepath.Join(o.Root, ".state", "pulumi-home")
-	if err := os.MkdirAll(home, 0o755); err != nil {
-		return nil, fmt.Errorf("creating %s: %w", home, err)
-	}
+// env is the environment of every CLI call on top of busctl's own: the backend, no update
+// checks, and the local passphrase for non-production stacks. PULUMI_HOME and plugin
+// acquisition are the user's, as with `pulumi up`.
+func (o Options) env(ps *workspace.ProjectStack, secrets string) (map[string]string, error) {
 	env := map[string]string{
-		"PULUMI_HOME":                                 home,
-		"PULUMI_SKIP_UPDATE_CHECK":                    "true",
-		"PULUMI_BACKEND_URL":                          o.BackendURL,
-		"PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+		"PULUMI_SKIP_UPDATE_CHECK": "true",
+		"PULUMI_BACKEND_URL":       o.BackendURL,
 	}
-	if os.Getenv("PULUMI_CONFIG_PASSPHRASE") == "" && os.Getenv("PULUMI_CONFIG_PASSPHRASE_FILE") == "" {
-		stackEnv, err := stackEnvironment(o.Stack, ps)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", o.StackFile, err)
-		}
-		if stackenv.IsProduction(stackEnv) {
-			return nil, fmt.Errorf("stack %s is a production stack (%s: %s) and needs PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE) in the environment: "+
-				"its secrets are real, so there is no default passphrase", o.Stack, stackenv.Key, stackEnv)
-		}
-		env["PULUMI_CONFIG_PASSPHRASE"] = LocalPassphrase
+	if secrets != "passphrase" || os.Getenv("PULUMI_CONFIG_PASSPHRASE") != "" || os.Getenv("PULUMI_CONFIG_PASSPHRASE_FILE") != "" {
+		return env, nil
 	}
+	prod, err := IsProduction(o.Stack, ps)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", o.StackFile, err)
+	}
+	if prod {
+		return nil, fmt.Errorf("stack %s is a production stack (%s: production) and needs PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE) in the environment, "+
+			"or a KMS secrets provider (--secrets-provider awskms://..., gcpkms://..., azurekeyvault://..., hashivault://...): "+
+			"its secrets are real, so there is no default passphrase", o.Stack, EnvironmentKey)
+	}
+	env["PULUMI_CONFIG_PASSPHRASE"] = LocalPassphrase
 	return env, nil
 }
 
-// stackEnvironment resolves the stack's environment from its config file the way the
-// program does (stacks.Load), before the engine runs: the passphrase is chosen first.
-func stackEnvironment(stack string, ps *workspace.ProjectStack) (string, error) {
-	raw := ""
-	if v, ok := ps.Config[config.MustMakeKey(stacks.Project, stacks.KeyEnvironment)]; ok {
-		if v.Secure() {
-			return "", fmt.Errorf("%s is encrypted: it is not a secret, set it in plain text (production, staging or development)", stackenv.Key)
-		}
-		s, err := v.Value(config.NopDecrypter)
-		if err != nil {
-			return "", fmt.Errorf("reading %s: %w", stackenv.Key, err)
-		}
-		raw = s
+// checkProduction refuses to keep a production stack's state inside the checkout: a fresh
+// clone, `git clean` or a lost laptop would orphan every resource it manages.
+func (o Options) checkProduction(ps *workspace.ProjectStack) error {
+	if !o.defaultBackend {
+		return nil
 	}
-	return stackenv.Resolve(stack, raw)
+	if prod, err := IsProduction(o.Stack, ps); err != nil || !prod {
+		return err
+	}
+	return fmt.Errorf("stack %q is a production stack and its state would live in the checkout (%s), "+
+		"where a fresh clone or `git clean` loses it: choose a shared backend with --backend URL, "+
+		"PULUMI_BACKEND_URL or backend.url in Pulumi.yaml (e.g. s3://my-bucket/market-bus, azblob://container, "+
+		"gs://bucket, https://api.pulumi.com, or file:///srv/pulumi-state outside the checkout)", o.Stack, o.BackendURL)
 }
 
 // FindRoot finds the repository root: the folder of Pulumi.yaml at or above the working

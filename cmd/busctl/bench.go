@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -13,6 +12,8 @@ import (
 	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/marketbus/market-bus/bench"
 )
@@ -23,9 +24,48 @@ type benchFlags struct {
 	rate, size, producers, consumers, partitions, schemaID int
 	duration, warmup, linger                               time.Duration
 	sloMs                                                  float64
+	json                                                   bool
 }
 
-func (b *benchFlags) register(fs *flag.FlagSet) {
+func (a *app) benchCmd() *cobra.Command {
+	var b benchFlags
+	c := &cobra.Command{
+		Use:   "bench",
+		Short: "An ad-hoc latency/throughput run against the stack's cluster",
+		Long: "Measure end-to-end latency and throughput with the latency gate's engine, or --sweep rates to\n" +
+			"find the highest one under --slo-ms. Brokers and schema id come from the stack's outputs unless\n" +
+			"--brokers and --schema-id are given (then no stack is needed). --json prints the report.",
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			ctx := c.Context()
+			var st *auto.Stack
+			if b.brokers == "" || b.schemaID == 0 {
+				if err := a.resolve(); err != nil {
+					return err
+				}
+				s, err := a.open(ctx)
+				if err != nil {
+					return err
+				}
+				st = &s
+			}
+			cfg, err := b.config(ctx, st)
+			if err != nil {
+				return err
+			}
+			out := a.out
+			if b.json {
+				out = a.errOut
+			}
+			return runBench(ctx, b, cfg, out, a.out)
+		},
+	}
+	a.stackFlags(c.Flags())
+	b.register(c.Flags())
+	return c
+}
+
+func (b *benchFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&b.brokers, "brokers", "", "bootstrap servers (default: the stack's bootstrapServers output)")
 	fs.StringVar(&b.topic, "topic", "market-bus-bench", "topic to write to; created when missing")
 	fs.StringVar(&b.acks, "acks", "all", "all, leader or none")
@@ -42,6 +82,7 @@ func (b *benchFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&b.warmup, "warmup", 5*time.Second, "warm-up before the window")
 	fs.DurationVar(&b.linger, "linger", time.Millisecond, "producer linger")
 	fs.Float64Var(&b.sloMs, "slo-ms", 100, "p99 SLO for --sweep, in ms")
+	jsonFlag(fs, &b.json)
 }
 
 // config builds the run from the flags, filling brokers and schema id from the stack.
@@ -97,9 +138,10 @@ func schemaIDOf(v any, subject string) int {
 	return int(id)
 }
 
-// runBench runs one measurement, or a sweep, printing progress once a second and writing
-// the report next to an SVG of the latency curve.
-func runBench(ctx context.Context, b benchFlags, c bench.Config, out io.Writer) error {
+// runBench runs one measurement, or a sweep, printing progress once a second to out and
+// writing the report next to an SVG of the latency curve; with --json the report (or the
+// sweep's steps) also goes to jsonOut.
+func runBench(ctx context.Context, b benchFlags, c bench.Config, out, jsonOut io.Writer) error {
 	c.OnProgress = bench.ProgressWriter(out)
 	if b.sweep != "" {
 		plan, err := parseSweep(b.sweep)
@@ -107,6 +149,11 @@ func runBench(ctx context.Context, b benchFlags, c bench.Config, out io.Writer) 
 			return err
 		}
 		res, err := bench.Sweep(ctx, c, plan, time.Duration(b.sloMs*float64(time.Millisecond)))
+		if res != nil && b.json {
+			if jerr := writeJSON(jsonOut, res); jerr != nil {
+				return jerr
+			}
+		}
 		if res != nil {
 			for _, s := range res.Steps {
 				fmt.Fprintf(out, "rate %7d msg/s: passed=%v p99=%.2f ms achieved=%.0f msg/s %s\n",
@@ -147,6 +194,9 @@ func runBench(ctx context.Context, b benchFlags, c bench.Config, out io.Writer) 
 		}
 	}
 	fmt.Fprintf(out, "report: %s.json, latency curve: %s.svg\n", base, base)
+	if b.json {
+		return res.WriteJSON(jsonOut)
+	}
 	return nil
 }
 

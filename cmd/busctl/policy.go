@@ -11,93 +11,114 @@ import (
 	"text/tabwriter"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
-	"github.com/pulumi/pulumi/sdk/v3/go/auto/events"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optpreview"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
+	"github.com/spf13/cobra"
 
 	"github.com/marketbus/market-bus/policies/guardrails"
 )
 
-// packPath is the policy pack executable scripts/toolchain builds.
-func packPath(root string) (string, error) {
-	p := filepath.Join(root, ".cache", "bin", guardrails.PackName)
-	if _, err := os.Stat(p); err != nil {
-		return "", fmt.Errorf("the policy pack is not built at %s: run scripts/toolchain (or pass --no-policy): %w", p, err)
-	}
-	return p, nil
+// policySet is the policy pack (and optional config) an operation runs with.
+type policySet struct {
+	packs   []string
+	configs []string
 }
 
-// policyOptions adds the pack (and, with mandatory, a config raising every policy to
-// mandatory) to a preview.
-func policyOptions(root, workDir string, mandatory bool) ([]optpreview.Option, error) {
-	pack, err := packPath(root)
-	if err != nil {
-		return nil, err
+// policies finds the pack scripts/toolchain builds and, with mandatory, writes a config
+// raising every policy to mandatory for this run; --policy-config adds the user's own.
+func (a *app) policies(workDir string, mandatory bool) (policySet, error) {
+	root := a.opts.Root
+	p := filepath.Join(root, ".cache", "bin", guardrails.PackName)
+	if _, err := os.Stat(p); err != nil {
+		return policySet{}, fmt.Errorf("the policy pack is not built at %s: run scripts/toolchain: %w", p, err)
 	}
-	opts := []optpreview.Option{optpreview.PolicyPacks(pack)}
+	set := policySet{packs: []string{p}}
 	if mandatory {
 		path := filepath.Join(workDir, "policy-mandatory.json")
 		if err := guardrails.MandatoryConfig().Write(path); err != nil {
-			return nil, fmt.Errorf("writing the policy config: %w", err)
+			return set, fmt.Errorf("writing the policy config: %w", err)
 		}
-		opts = append(opts, optpreview.PolicyPackConfigs(path))
+		set.configs = []string{path}
 	}
-	return opts, nil
+	if a.policyConfig != "" {
+		if _, err := os.Stat(a.policyConfig); err != nil {
+			return set, fmt.Errorf("--policy-config: %w", err)
+		}
+		set.configs = append(set.configs, a.policyConfig)
+	}
+	return set, nil
 }
 
-// violation is one policy event of a preview.
+func (p policySet) up() []optup.Option {
+	opts := []optup.Option{optup.PolicyPacks(p.packs...)}
+	if len(p.configs) > 0 {
+		opts = append(opts, optup.PolicyPackConfigs(p.configs...))
+	}
+	return opts
+}
+
+// policyConfigFlag is Pulumi's --policy-pack-config: a JSON file of enforcement levels and
+// policy settings (scripts and PR jobs use it to raise levels).
+func (a *app) policyConfigFlag(c *cobra.Command) {
+	c.Flags().StringVar(&a.policyConfig, "policy-config", "", "policy pack config file (JSON, as pulumi --policy-pack-config): enforcement levels and settings")
+}
+
+func (p policySet) preview() []optpreview.Option {
+	if len(p.packs) == 0 {
+		return nil
+	}
+	opts := []optpreview.Option{optpreview.PolicyPacks(p.packs...)}
+	if len(p.configs) > 0 {
+		opts = append(opts, optpreview.PolicyPackConfigs(p.configs...))
+	}
+	return opts
+}
+
+// violation is one policy event of an operation.
 type violation struct {
-	Policy, Level, Resource, Message string
+	Policy   string `json:"policy"`
+	Pack     string `json:"pack"`
+	Level    string `json:"level"`
+	Resource string `json:"resource"`
+	URN      string `json:"urn,omitempty"`
+	Message  string `json:"message"`
 }
 
-// collectViolations drains engine events into a list of policy violations.
-func collectViolations(ch <-chan events.EngineEvent, out *[]violation, done chan<- struct{}) {
-	for e := range ch {
-		if e.PolicyEvent == nil {
-			continue
-		}
-		pe := e.PolicyEvent
-		res := pe.ResourceURN
-		if i := strings.LastIndex(res, "::"); i >= 0 {
-			res = res[i+2:]
-		}
-		if res == "" {
-			res = "(stack)"
-		}
-		*out = append(*out, violation{Policy: pe.PolicyName, Level: pe.EnforcementLevel, Resource: res, Message: strings.TrimSpace(pe.Message)})
-	}
-	close(done)
-}
-
-// policyCheck previews the stack with the pack and prints a summary table. It fails when a
-// mandatory policy is violated (the engine then fails the preview itself).
-func policyCheck(ctx context.Context, st auto.Stack, root string, mandatory bool, out io.Writer) error {
-	opts, err := policyOptions(root, st.Workspace().WorkDir(), mandatory)
+// policyCheck previews the stack with the pack and prints a table (or JSON). A mandatory
+// violation exits with exitPolicy.
+func (a *app) policyCheck(ctx context.Context, st auto.Stack, mandatory bool) error {
+	set, err := a.policies(st.Workspace().WorkDir(), mandatory)
 	if err != nil {
 		return err
 	}
-	ch := make(chan events.EngineEvent)
-	done := make(chan struct{})
-	var found []violation
-	go collectViolations(ch, &found, done)
-	// Engine diagnostics (provider warnings such as an unreachable cluster) go to stderr.
-	opts = append(opts, optpreview.EventStreams(ch), optpreview.ErrorProgressStreams(os.Stderr))
+	rec := newRecorder()
+	opts := append(set.preview(), optpreview.EventStreams(rec.ch), optpreview.ErrorProgressStreams(a.errOut))
 	_, perr := st.Preview(ctx, opts...)
-	<-done
-	printViolations(out, found)
-	mandatoryCount := 0
-	for _, v := range found {
-		if v.Level == "mandatory" {
-			mandatoryCount++
+	rec.wait()
+	if a.json {
+		if err := writeJSON(a.out, map[string]any{"stack": st.Name(), "violations": nonNil(rec.violations), "mandatory": rec.mandatory()}); err != nil {
+			return err
 		}
+	} else {
+		printViolations(a.out, rec.violations)
 	}
 	switch {
-	case mandatoryCount > 0:
-		return fmt.Errorf("%d mandatory policy violation(s) in stack %q", mandatoryCount, st.Name())
+	case rec.mandatory() > 0:
+		return exitErr(exitPolicy, fmt.Errorf("%d mandatory policy violation(s) in stack %q", rec.mandatory(), st.Name()))
 	case perr != nil:
-		return fmt.Errorf("preview of stack %q failed: %w", st.Name(), perr)
+		return a.opFailed("preview", perr)
 	}
-	fmt.Fprintf(out, "policy check of stack %q passed (%d advisory finding(s))\n", st.Name(), len(found))
+	if !a.json {
+		fmt.Fprintf(a.out, "policy check of stack %q passed (%d advisory finding(s))\n", st.Name(), len(rec.violations))
+	}
 	return nil
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
 }
 
 func printViolations(out io.Writer, vs []violation) {
@@ -115,7 +136,7 @@ func printViolations(out io.Writer, vs []violation) {
 	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "  LEVEL\tPOLICY\tRESOURCE\tMESSAGE")
 	for _, v := range vs {
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", v.Level, v.Policy, v.Resource, violationText(v.Message))
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", v.Level, v.Policy, v.Resource, v.Message)
 	}
 	_ = tw.Flush()
 }

@@ -45,7 +45,7 @@ func TestBadConfigCreatesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	backend := t.TempDir()
-	cmd := exec.CommandContext(ctx, busctl, "up", "--stack", "local", "--root", root, "--config", file)
+	cmd := exec.CommandContext(ctx, busctl, "up", "--stack", "local", "--root", root, "--config-file", file, "--yes")
 	cmd.Env = append(os.Environ(), "PULUMI_BACKEND_URL=file://"+backend)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out

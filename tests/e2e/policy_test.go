@@ -12,27 +12,43 @@ import (
 	"time"
 )
 
-// busctl runs the built busctl binary and returns its output and exit code.
+// busctl runs the built busctl binary in the repository root and returns its combined
+// output and exit code.
 func busctl(t *testing.T, ctx context.Context, args ...string) (string, int) {
+	t.Helper()
+	r := runBusctl(t, ctx, nil, args...)
+	return r.stdout + r.stderr, r.code
+}
+
+// busctlResult is one busctl run with its streams apart, for the --json tests.
+type busctlResult struct {
+	stdout, stderr string
+	code           int
+}
+
+// runBusctl runs busctl with extra environment variables, stdin not a terminal.
+func runBusctl(t *testing.T, ctx context.Context, env []string, args ...string) busctlResult {
 	t.Helper()
 	bin := filepath.Join(repoRoot(t), ".cache", "bin", "busctl")
 	if _, err := os.Stat(bin); err != nil {
 		t.Fatalf("busctl is not built: run scripts/toolchain (%v)", err)
 	}
-	cmd := exec.CommandContext(ctx, bin, append(args, "--root", repoRoot(t))...)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
+	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.Dir = repoRoot(t)
+	cmd.Env = append(os.Environ(), env...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
+	r := busctlResult{stdout: stdout.String(), stderr: stderr.String()}
 	var exit *exec.ExitError
 	switch {
 	case err == nil:
-		return out.String(), 0
 	case errors.As(err, &exit):
-		return out.String(), exit.ExitCode()
+		r.code = exit.ExitCode()
 	default:
-		t.Fatalf("running busctl: %v", err)
-		return "", -1
+		t.Fatalf("running busctl %v: %v", args, err)
 	}
+	return r
 }
 
 // TestPolicyCheckOnLocalStack: replication factor 1 on market-telemetry is a warning on the
@@ -43,9 +59,9 @@ func TestPolicyCheckOnLocalStack(t *testing.T) {
 	brokerAdmin(t)
 	bad := localConfigWith(t, func(cfg map[string]any) { setTopicField(t, cfg, "market-telemetry", "replicationFactor", 1) })
 
-	out, code := busctl(t, ctx, "policy-check", "--stack", "local", "--config", bad, "--mandatory")
-	if code == 0 {
-		t.Fatalf("policy-check --mandatory passed a topic with replication factor 1:\n%s", out)
+	out, code := busctl(t, ctx, "policy-check", "--stack", "local", "--config-file", bad, "--mandatory")
+	if code != 3 {
+		t.Fatalf("policy-check --mandatory on a topic with replication factor 1: exit %d, want 3 (mandatory violation):\n%s", code, out)
 	}
 	for _, want := range []string{"mandatory", "topic-replication", `topic "market-telemetry"`, "replicationFactor 1"} {
 		if !strings.Contains(out, want) {
@@ -53,7 +69,7 @@ func TestPolicyCheckOnLocalStack(t *testing.T) {
 		}
 	}
 
-	out, code = busctl(t, ctx, "policy-check", "--stack", "local", "--config", bad)
+	out, code = busctl(t, ctx, "policy-check", "--stack", "local", "--config-file", bad)
 	if code != 0 || !strings.Contains(out, "advisory") || !strings.Contains(out, "topic-replication") {
 		t.Errorf("without --mandatory the violation must be an advisory warning (exit %d):\n%s", code, out)
 	}

@@ -1,0 +1,172 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestBusctlUsageAndExitCodes: help exits 0 at every level, a bad command line exits 2
+// before anything runs, and changes without a terminal need --yes. Needs no cluster.
+func TestBusctlUsageAndExitCodes(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"--help"}, 0, "Exit codes"},
+		{[]string{"-h"}, 0, "Available Commands"},
+		{nil, 0, "Available Commands"},
+		{[]string{"up", "--help"}, 0, "--yes"},
+		{[]string{"config", "set", "-h"}, 0, "--secret"},
+		{[]string{"plugins", "install", "--help"}, 0, "PULUMI_HOME"},
+		{[]string{"help", "gate"}, 0, "latency gate"},
+		{[]string{"version"}, 0, "busctl"},
+		{[]string{"--version"}, 0, "busctl version"},
+		{[]string{"completion", "bash"}, 0, "bash completion"},
+		{[]string{"completion", "zsh"}, 0, "compdef"},
+		{[]string{"frobnicate"}, 2, `unknown command "frobnicate"`},
+		{[]string{"up", "--bogus"}, 2, "unknown flag: --bogus"},
+		{[]string{"up"}, 2, "no stack given"},
+		{[]string{"gate", "-s", "local", "--mandatory"}, 2, "unknown flag: --mandatory"},
+		{[]string{"preview", "-s", "local", "--config", "x=y"}, 2, "unknown flag: --config"},
+		{[]string{"outputs", "-s", "local", "a", "b"}, 2, "accepts at most 1 arg"},
+		{[]string{"bench", "--rate", "fast"}, 2, "invalid argument"},
+		{[]string{"up", "-s", "local"}, 2, "pass --yes"},
+		{[]string{"destroy", "-s", "local"}, 2, "pass --yes"},
+		{[]string{"destroy", "-s", "prod", "--yes"}, 2, "--confirm-stack prod"},
+		{[]string{"destroy", "-s", "prod", "--confirm-stack", "dev"}, 2, "does not match"},
+		{[]string{"up", "-s", "nosuchstack", "--yes"}, 1, "has no config file"},
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			r := runBusctl(t, ctx, nil, tc.args...)
+			all := r.stdout + r.stderr
+			if r.code != tc.code || !strings.Contains(all, tc.want) {
+				t.Errorf("exit %d, want %d with %q:\n%s", r.code, tc.code, tc.want, all)
+			}
+			// Errors are printed once, on stderr.
+			if tc.code != 0 && strings.Count(r.stderr, "busctl: ") != 1 {
+				t.Errorf("want exactly one error line on stderr:\n%s", r.stderr)
+			}
+		})
+	}
+}
+
+// TestBusctlPluginsFromPulumiHome: busctl lists each plugin a stack needs at the version
+// go.mod pins, looked up in the user's PULUMI_HOME, and our provider at the project path.
+func TestBusctlPluginsFromPulumiHome(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	home := t.TempDir()
+	type plugin struct {
+		Name, Version, Server, Location string
+		Installed                       bool
+	}
+	for _, tc := range []struct {
+		stack string
+		want  map[string]string
+	}{
+		{"local", map[string]string{"marketbus": "(project)"}},
+		{"dev", map[string]string{"marketbus": "(project)", "docker": "4.10.0", "grafana": "2.38.0"}},
+		{"prod", map[string]string{"marketbus": "(project)", "kubernetes": "4.32.0", "grafana": "2.38.0"}},
+	} {
+		r := runBusctl(t, ctx, []string{"PULUMI_HOME=" + home}, "plugins", "-s", tc.stack, "--json")
+		if r.code != 0 {
+			t.Fatalf("plugins -s %s: exit %d\n%s%s", tc.stack, r.code, r.stdout, r.stderr)
+		}
+		var list []plugin
+		if err := json.Unmarshal([]byte(r.stdout), &list); err != nil {
+			t.Fatalf("plugins --json is not JSON: %v\n%s", err, r.stdout)
+		}
+		got := map[string]string{}
+		for _, p := range list {
+			got[p.Name] = p.Version
+			switch {
+			case p.Name == "marketbus" && !p.Installed:
+				t.Errorf("%s: our provider is not found at %s", tc.stack, p.Location)
+			case p.Name != "marketbus" && (p.Installed || !strings.HasPrefix(p.Location, filepath.Join(home, "plugins"))):
+				t.Errorf("%s: %s should be looked up (and missing) in PULUMI_HOME %s: %+v", tc.stack, p.Name, home, p)
+			case p.Name == "grafana" && p.Server != "github://api.github.com/pulumiverse":
+				t.Errorf("grafana's download URL = %q", p.Server)
+			}
+		}
+		if len(got) != len(tc.want) {
+			t.Errorf("%s: plugins %v, want %v", tc.stack, got, tc.want)
+		}
+		for name, v := range tc.want {
+			if got[name] != v {
+				t.Errorf("%s: plugin %s version %q, want %q", tc.stack, name, got[name], v)
+			}
+		}
+	}
+}
+
+// TestBusctlConfigSecretOnDev: `busctl config set --secret` encrypts into the stack file
+// busctl deploys from, `config get` decrypts it, and a dev preview reads it: the missing-
+// secret error is gone, a wrong passphrase cannot decrypt it, and the preview goes on to the
+// Docker plugin (which this machine cannot download, so it stops there and says so).
+func TestBusctlConfigSecretOnDev(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	raw, err := os.ReadFile(filepath.Join(repoRoot(t), "Pulumi.dev.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "Pulumi.dev.yaml")
+	if err := os.WriteFile(file, raw, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	env := []string{"PULUMI_HOME=" + t.TempDir(), "PULUMI_BACKEND_URL=file://" + t.TempDir()}
+	stack := []string{"-s", "dev", "--config-file", file}
+	args := func(a ...string) []string { return append(a, stack...) }
+
+	before := runBusctl(t, ctx, env, args("preview", "--no-policy")...)
+	if before.code != 1 || !strings.Contains(before.stdout+before.stderr, "grafanaAdminPassword") {
+		t.Fatalf("preview without the secret: exit %d, want 1 naming grafanaAdminPassword:\n%s%s", before.code, before.stdout, before.stderr)
+	}
+
+	const password = "e2e-Graf4na-admin"
+	if r := runBusctl(t, ctx, env, args("config", "set", "grafanaAdminPassword", password)...); r.code != 2 || !strings.Contains(r.stderr, "--secret") {
+		t.Errorf("a password set without --secret: exit %d, want 2 asking for --secret:\n%s", r.code, r.stderr)
+	}
+	if r := runBusctl(t, ctx, env, args("config", "set", "--secret", "grafanaAdminPassword", password)...); r.code != 0 {
+		t.Fatalf("config set --secret: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	written, _ := os.ReadFile(file)
+	if strings.Contains(string(written), password) || !strings.Contains(string(written), "secure:") ||
+		!strings.Contains(string(written), "encryptionsalt:") || !strings.Contains(string(written), "# The dev stack") {
+		t.Errorf("stack file after config set --secret: want the value encrypted with its salt and the comments kept:\n%s", written)
+	}
+	if r := runBusctl(t, ctx, env, args("config", "get", "market-bus:grafanaAdminPassword")...); r.code != 0 || strings.TrimSpace(r.stdout) != password {
+		t.Errorf("config get: exit %d, stdout %q, want the decrypted value\n%s", r.code, r.stdout, r.stderr)
+	}
+
+	wrong := runBusctl(t, ctx, append(env, "PULUMI_CONFIG_PASSPHRASE=not-the-passphrase"), args("preview", "--no-policy")...)
+	if wrong.code == 0 || !strings.Contains(strings.ToLower(wrong.stdout+wrong.stderr), "passphrase") {
+		t.Errorf("preview with a wrong passphrase: exit %d, want a decryption failure:\n%s%s", wrong.code, wrong.stdout, wrong.stderr)
+	}
+
+	// This machine cannot download plugins (the engine would retry for minutes): the user's
+	// own switch for that, honoured because busctl no longer overrides it, makes it fail fast.
+	after := runBusctl(t, ctx, append(env, "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true"), args("preview", "--no-policy")...)
+	out := after.stdout + after.stderr
+	if strings.Contains(out, "grafanaAdminPassword") {
+		t.Errorf("preview after config set --secret still misses the secret:\n%s", out)
+	}
+	if after.code != 0 && !strings.Contains(out, "docker") {
+		t.Errorf("preview after config set --secret: exit %d without naming the docker plugin it stopped at:\n%s", after.code, out)
+	}
+
+	if r := runBusctl(t, ctx, env, args("config", "rm", "grafanaAdminPassword")...); r.code != 0 {
+		t.Errorf("config rm: exit %d\n%s", r.code, r.stderr)
+	}
+	if r := runBusctl(t, ctx, env, args("config", "get", "grafanaAdminPassword")...); r.code != 1 {
+		t.Errorf("config get after rm: exit %d, want 1\n%s", r.code, r.stderr)
+	}
+}
