@@ -19,7 +19,7 @@ import (
 // upLocal brings the local stack to the repository's config with busctl itself.
 func upLocal(t *testing.T, ctx context.Context) {
 	t.Helper()
-	if out, code := busctl(t, ctx, "up", "-s", "local", "--yes"); code != 0 {
+	if out, code := busctl(t, ctx, "up", "-s", "local", "--yes", "--config-file", tokenConfig(t)); code != 0 {
 		t.Fatalf("busctl up -s local --yes: exit %d\n%s", code, out)
 	}
 }
@@ -41,12 +41,13 @@ func TestBusctlJSONOutputs(t *testing.T) {
 		}
 		return v
 	}
-	up := decode("up --json", runBusctl(t, ctx, nil, "up", "-s", "local", "--yes", "--json"))
+	tok := tokenConfig(t)
+	up := decode("up --json", runBusctl(t, ctx, nil, "up", "-s", "local", "--yes", "--json", "--config-file", tok))
 	outs, _ := up["outputs"].(map[string]any)
 	if _, ok := up["summary"].(map[string]any); !ok || outs["bootstrapServers"] == nil {
 		t.Errorf("up --json lacks summary or outputs: %v", up)
 	}
-	pre := decode("preview --json", runBusctl(t, ctx, nil, "preview", "-s", "local", "--json"))
+	pre := decode("preview --json", runBusctl(t, ctx, nil, "preview", "-s", "local", "--json", "--config-file", tok))
 	steps, _ := pre["steps"].([]any)
 	found := false
 	for _, s := range steps {
@@ -66,11 +67,11 @@ func TestBusctlJSONOutputs(t *testing.T) {
 	if raw.code != 0 || raw.stdout != all["rpkProfile"].(string) && raw.stdout != all["rpkProfile"].(string)+"\n" {
 		t.Errorf("outputs rpkProfile: exit %d, want the profile raw:\n%q\nvs\n%q", raw.code, raw.stdout, all["rpkProfile"])
 	}
-	pc := decode("policy-check --json", runBusctl(t, ctx, nil, "policy-check", "-s", "local", "--json"))
+	pc := decode("policy-check --json", runBusctl(t, ctx, nil, "policy-check", "-s", "local", "--json", "--config-file", tok))
 	if _, ok := pc["violations"].([]any); !ok {
 		t.Errorf("policy-check --json lacks a violations list: %v", pc)
 	}
-	gate := decode("gate --json", runBusctl(t, ctx, nil, "gate", "-s", "local", "--json"))
+	gate := decode("gate --json", runBusctl(t, ctx, nil, "gate", "-s", "local", "--json", "--config-file", tok))
 	if v, _ := gate["p99LatencyMs"].(float64); v <= 0 || gate["passed"] != true {
 		t.Errorf("gate --json: %v", gate)
 	}
@@ -170,7 +171,7 @@ func TestBusctlDrift(t *testing.T) {
 	if err := json.Unmarshal([]byte(js.stdout), &doc); err != nil || js.code != 5 || len(doc.Drifted) == 0 {
 		t.Errorf("drift --json: exit %d, err %v:\n%s", js.code, err, js.stdout)
 	}
-	if out, code := busctl(t, ctx, "up", "-s", "local", "--refresh", "--yes"); code != 0 {
+	if out, code := busctl(t, ctx, "up", "-s", "local", "--refresh", "--yes", "--config-file", tokenConfig(t)); code != 0 {
 		t.Fatalf("up --refresh: exit %d\n%s", code, out)
 	}
 	assertTopic(t, ctx, adm, "market-telemetry", 12, 3, map[string]string{"retention.ms": "604800000"})
@@ -204,7 +205,7 @@ func TestBusctlInterruptLeavesNoLock(t *testing.T) {
 	brokerAdmin(t)
 	upLocal(t, ctx)
 	root := repoRoot(t)
-	cmd := exec.CommandContext(ctx, filepath.Join(root, ".cache", "bin", "busctl"), "gate", "-s", "local")
+	cmd := exec.CommandContext(ctx, filepath.Join(root, ".cache", "bin", "busctl"), "gate", "-s", "local", "--config-file", tokenConfig(t))
 	cmd.Dir = root
 	var out bytes.Buffer
 	pr, pw, err := os.Pipe()
