@@ -122,7 +122,11 @@ func TestBusctlConfigSecretOnDev(t *testing.T) {
 	if err := os.WriteFile(file, raw, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	env := []string{"PULUMI_HOME=" + t.TempDir(), "PULUMI_BACKEND_URL=file://" + t.TempDir()}
+	// This machine cannot download plugins (the engine would retry for minutes): the user's
+	// own switch for that, honoured because busctl no longer overrides it, makes every
+	// preview here stop fast where it needs the docker plugin.
+	env := []string{"PULUMI_HOME=" + t.TempDir(), "PULUMI_BACKEND_URL=file://" + t.TempDir(),
+		"PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true"}
 	stack := []string{"-s", "dev", "--config-file", file}
 	args := func(a ...string) []string { return append(a, stack...) }
 
@@ -152,9 +156,7 @@ func TestBusctlConfigSecretOnDev(t *testing.T) {
 		t.Errorf("preview with a wrong passphrase: exit %d, want a decryption failure:\n%s%s", wrong.code, wrong.stdout, wrong.stderr)
 	}
 
-	// This machine cannot download plugins (the engine would retry for minutes): the user's
-	// own switch for that, honoured because busctl no longer overrides it, makes it fail fast.
-	after := runBusctl(t, ctx, append(env, "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true"), args("preview", "--no-policy")...)
+	after := runBusctl(t, ctx, env, args("preview", "--no-policy")...)
 	out := after.stdout + after.stderr
 	if strings.Contains(out, "grafanaAdminPassword") {
 		t.Errorf("preview after config set --secret still misses the secret:\n%s", out)
