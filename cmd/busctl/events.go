@@ -46,13 +46,18 @@ func (r *recorder) drain() {
 				r.refresh(m)
 				break
 			}
+			if m.Op == apitype.OpUpdate {
+				// A refresh preview reports a resource whose real values differ from the
+				// state as an update step carrying both.
+				r.refresh(m)
+			}
 			diff := m.Diffs
 			if len(diff) == 0 {
 				diff = m.Keys
 			}
 			r.steps = append(r.steps, step{URN: m.URN, Type: m.Type, Op: string(m.Op), Diff: diff})
 		case e.ResOutputsEvent != nil:
-			if m := e.ResOutputsEvent.Metadata; m.Op == apitype.OpRefresh {
+			if m := e.ResOutputsEvent.Metadata; m.Op == apitype.OpRefresh || m.Op == apitype.OpUpdate {
 				r.refresh(m)
 			}
 		case e.PolicyEvent != nil:

@@ -57,7 +57,12 @@ func TestPolicyCheckOnLocalStack(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	brokerAdmin(t)
-	bad := localConfigWith(t, func(cfg map[string]any) { setTopicField(t, cfg, "market-telemetry", "replicationFactor", 1) })
+	// The opt-in keeps the provider's own refusal of a replication decrease out of the way:
+	// this test is about what the policy pack says of replication factor 1.
+	bad := localConfigWith(t, func(cfg map[string]any) {
+		setTopicField(t, cfg, "market-telemetry", "replicationFactor", 1)
+		setTopicField(t, cfg, "market-telemetry", "onReplicationDecrease", "allow")
+	})
 
 	out, code := busctl(t, ctx, "policy-check", "--stack", "local", "--config-file", bad, "--mandatory")
 	if code != 3 {
