@@ -122,11 +122,7 @@ func TestBusctlConfigSecretOnDev(t *testing.T) {
 	if err := os.WriteFile(file, raw, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	// This machine cannot download plugins (the engine would retry for minutes): the user's
-	// own switch for that, honoured because busctl no longer overrides it, makes every
-	// preview here stop fast where it needs the docker plugin.
-	env := []string{"PULUMI_HOME=" + t.TempDir(), "PULUMI_BACKEND_URL=file://" + t.TempDir(),
-		"PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true"}
+	env := []string{"PULUMI_HOME=" + t.TempDir(), "PULUMI_BACKEND_URL=file://" + t.TempDir()}
 	stack := []string{"-s", "dev", "--config-file", file}
 	args := func(a ...string) []string { return append(a, stack...) }
 
@@ -160,7 +156,7 @@ func TestBusctlConfigSecretOnDev(t *testing.T) {
 	// here the engine then waits for the docker plugin, which cannot be had, so the preview
 	// is bounded: what matters is that the missing-secret error of the first preview is gone.
 	pctx, stop := context.WithTimeout(ctx, 90*time.Second)
-	after := runBusctl(t, pctx, env, args("preview", "--no-policy")...)
+	after := runBusctl(t, pctx, append(env, "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true"), args("preview", "--no-policy")...)
 	stop()
 	if out := after.stdout + after.stderr; strings.Contains(out, "grafanaAdminPassword") {
 		t.Errorf("preview after config set --secret still misses the secret:\n%s", out)
