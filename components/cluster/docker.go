@@ -113,15 +113,6 @@ func volumeName(a Args, i int) string { return fmt.Sprintf("%s-%d-data", a.Docke
 // The image, network and volume come from their resources, so the
 // container depends on each of them.
 func containerArgs(a Args, c DockerContainer, img *docker.RemoteImage, nw *docker.Network, vol *docker.Volume) *docker.ContainerArgs {
-	ports := make(docker.ContainerPortArray, 0, len(c.Ports))
-	for _, p := range c.Ports {
-		ports = append(ports, docker.ContainerPortArgs{
-			Internal: pulumi.Int(p.ContainerPort),
-			External: pulumi.Int(p.HostPort),
-			Ip:       pulumi.String(p.HostIP),
-			Protocol: pulumi.String(p.Protocol),
-		})
-	}
 	var volumes docker.ContainerVolumeArray
 	for _, m := range c.Mounts {
 		volumes = append(volumes, docker.ContainerVolumeArgs{VolumeName: vol.Name, ContainerPath: pulumi.String(m.Target)})
@@ -145,20 +136,14 @@ func containerArgs(a Args, c DockerContainer, img *docker.RemoteImage, nw *docke
 				Aliases: pulumi.StringArray{pulumi.String(c.Hostname)},
 			},
 		},
-		Ports:   ports,
+		Ports:   c.PortArgs(),
 		Volumes: volumes,
 		Uploads: uploads,
 		// Memory is in MiB in this provider.
-		Memory:     pulumi.Int(c.MemoryMiB),
-		MemorySwap: pulumi.Int(c.MemorySwapMiB),
-		Cpus:       pulumi.String(c.CPUs),
-		Healthcheck: docker.ContainerHealthcheckArgs{
-			Tests:       pulumi.ToStringArray(c.Healthcheck.Test),
-			Interval:    pulumi.String(c.Healthcheck.Interval),
-			Timeout:     pulumi.String(c.Healthcheck.Timeout),
-			Retries:     pulumi.Int(c.Healthcheck.Retries),
-			StartPeriod: pulumi.String(c.Healthcheck.StartPeriod),
-		},
+		Memory:              pulumi.Int(c.MemoryMiB),
+		MemorySwap:          pulumi.Int(c.MemorySwapMiB),
+		Cpus:                pulumi.String(c.CPUs),
+		Healthcheck:         c.HealthcheckArgs(),
 		Wait:                pulumi.Bool(true),
 		WaitTimeout:         pulumi.Int(a.Docker.WaitTimeoutSeconds),
 		Restart:             pulumi.String(c.Restart),
@@ -218,4 +203,30 @@ func volumeLabels(m map[string]string) docker.VolumeLabelArray {
 		out = append(out, docker.VolumeLabelArgs{Label: pulumi.String(k), Value: pulumi.String(m[k])})
 	}
 	return out
+}
+
+// PortArgs are the container's published ports as the docker provider's inputs; the
+// cluster's and the monitoring containers share them.
+func (c DockerContainer) PortArgs() docker.ContainerPortArray {
+	ports := make(docker.ContainerPortArray, 0, len(c.Ports))
+	for _, p := range c.Ports {
+		ports = append(ports, docker.ContainerPortArgs{
+			Internal: pulumi.Int(p.ContainerPort),
+			External: pulumi.Int(p.HostPort),
+			Ip:       pulumi.String(p.HostIP),
+			Protocol: pulumi.String(p.Protocol),
+		})
+	}
+	return ports
+}
+
+// HealthcheckArgs is the container's healthcheck as the docker provider's input.
+func (c DockerContainer) HealthcheckArgs() docker.ContainerHealthcheckArgs {
+	return docker.ContainerHealthcheckArgs{
+		Tests:       pulumi.ToStringArray(c.Healthcheck.Test),
+		Interval:    pulumi.String(c.Healthcheck.Interval),
+		Timeout:     pulumi.String(c.Healthcheck.Timeout),
+		Retries:     pulumi.Int(c.Healthcheck.Retries),
+		StartPeriod: pulumi.String(c.Healthcheck.StartPeriod),
+	}
 }

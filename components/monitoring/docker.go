@@ -107,15 +107,6 @@ func deployDocker(ctx *pulumi.Context, parent pulumi.Resource, name string, a Ar
 // admin password, which makes the whole environment secret: the docker
 // provider does not mark envs secret.
 func containerArgs(c cluster.DockerContainer, img *docker.RemoteImage, d DockerArgs, contents map[string]pulumi.StringInput) *docker.ContainerArgs {
-	var ports docker.ContainerPortArray
-	for _, p := range c.Ports {
-		ports = append(ports, docker.ContainerPortArgs{
-			Internal: pulumi.Int(p.ContainerPort),
-			External: pulumi.Int(p.HostPort),
-			Ip:       pulumi.String(p.HostIP),
-			Protocol: pulumi.String(p.Protocol),
-		})
-	}
 	var uploads docker.ContainerUploadArray
 	for _, f := range c.Files {
 		var content pulumi.StringInput = pulumi.String(f.Content)
@@ -129,19 +120,13 @@ func containerArgs(c cluster.DockerContainer, img *docker.RemoteImage, d DockerA
 		Image:            img.ImageId,
 		Hostname:         pulumi.String(c.Hostname),
 		NetworksAdvanced: onNetwork(d.NetworkName, c.Hostname),
-		Ports:            ports,
+		Ports:            c.PortArgs(),
 		Uploads:          uploads,
-		Healthcheck: docker.ContainerHealthcheckArgs{
-			Tests:       pulumi.ToStringArray(c.Healthcheck.Test),
-			Interval:    pulumi.String(c.Healthcheck.Interval),
-			Timeout:     pulumi.String(c.Healthcheck.Timeout),
-			Retries:     pulumi.Int(c.Healthcheck.Retries),
-			StartPeriod: pulumi.String(c.Healthcheck.StartPeriod),
-		},
-		Wait:        pulumi.Bool(true),
-		WaitTimeout: pulumi.Int(d.WaitTimeoutSeconds),
-		Restart:     pulumi.String(c.Restart),
-		Labels:      containerLabels(c.Labels),
+		Healthcheck:      c.HealthcheckArgs(),
+		Wait:             pulumi.Bool(true),
+		WaitTimeout:      pulumi.Int(d.WaitTimeoutSeconds),
+		Restart:          pulumi.String(c.Restart),
+		Labels:           containerLabels(c.Labels),
 	}
 	if len(c.Env) > 0 {
 		var env pulumi.StringArray
