@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -185,8 +186,24 @@ func register(ctx context.Context, in SchemaArgs, prev SchemaState) (SchemaState
 	var created sr.SubjectSchema
 	err = retryRegistry(ctx, func() error {
 		created, err = cl.CreateSchema(rctx, in.Subject, s)
+		if err == nil || registryCode(err) != 409 {
+			return err
+		}
+		// A 409 after an attempt that failed with a 500 can mean that attempt did register:
+		// the registry then holds exactly this schema, and that is success.
+		if got, lerr := cl.LookupSchema(rctx, in.Subject, s); lerr == nil {
+			created = got
+			return nil
+		}
+		if subjectHasNoVersions(ctx, cl, in.Subject) {
+			return racedRegistration{err}
+		}
 		return err
 	})
+	var raced racedRegistration
+	if errors.As(err, &raced) {
+		err = raced.err
+	}
 	if err != nil {
 		if registryCode(err) == 409 {
 			return SchemaState{}, incompatibleError(in, registryVerdict(ctx, cl, in, s), err)
@@ -221,8 +238,32 @@ func register(ctx context.Context, in SchemaArgs, prev SchemaState) (SchemaState
 
 // retryRegistry repeats a registry call on transport errors and 5xx answers, five times at
 // most; the registry's 4xx answers are final.
+// racedRegistration is a 409 for a subject that has no version: no schema to be
+// incompatible with, so the conflict is the registry's own. Apicurio with its in-memory
+// store answers "artifact already exists", or a 500 for a duplicate key after which the
+// retry gets that 409, when two subjects are registered at the same moment, as one up
+// registers every subject in parallel; the same request a moment later succeeds. It deliberately has no Unwrap, so the retry
+// predicate does not see the 409 underneath.
+type racedRegistration struct{ err error }
+
+func (r racedRegistration) Error() string { return r.err.Error() }
+
+// subjectHasNoVersions reports whether the registry answers that subject has no version
+// (not found, or an empty list). Any other answer, including an error, is false: a real
+// conflict must not be retried.
+func subjectHasNoVersions(ctx context.Context, cl *sr.Client, subject string) bool {
+	versions, err := cl.SubjectVersions(ctx, subject)
+	if err != nil {
+		return isNotFound(err)
+	}
+	return len(versions) == 0
+}
+
 func retryRegistry(ctx context.Context, f func() error) error {
 	return retryOn(ctx, 5, func(err error) bool {
+		if errors.As(err, new(racedRegistration)) {
+			return true
+		}
 		code := registryCode(err)
 		return !(code >= 400 && code < 500) && !(code >= 40000 && code < 50000)
 	}, f)

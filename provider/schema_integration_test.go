@@ -292,3 +292,34 @@ func TestSchemaDriftFromANewerVersion(t *testing.T) {
 		t.Error("the stack's own text must stay in state")
 	}
 }
+
+// TestSchemasRegisteredTogether registers new subjects all at once, as one up registers
+// every Schema of a stack in parallel. Apicurio's in-memory store answers some of such
+// concurrent first registrations with a 409 "artifact already exists" (or a 500) for a
+// subject that has no version; the provider must retry those, not call them incompatible.
+func TestSchemasRegisteredTogether(t *testing.T) {
+	s := registryServer(t)
+	base := uniqueSubject(t)
+	const rounds, together = 3, 6
+	for r := range rounds {
+		errs := make(chan error, together)
+		for i := range together {
+			subject := fmt.Sprintf("%s-%d-%d", strings.TrimSuffix(base, "-value"), r, i)
+			text := fmt.Sprintf(`{"type":"record","name":"Together%d_%d","fields":[{"name":"a","type":"string"}]}`, r, i)
+			go func() {
+				created, err := s.Create(p.CreateRequest{Urn: schemaURN(subject), Properties: schemaProps(subject, text, nil)})
+				if err == nil {
+					t.Cleanup(func() {
+						_ = s.Delete(p.DeleteRequest{ID: subject, Urn: schemaURN(subject), Properties: created.Properties})
+					})
+				}
+				errs <- err
+			}()
+		}
+		for range together {
+			if err := <-errs; err != nil {
+				t.Errorf("round %d: a first registration made together with %d others failed: %v", r, together-1, err)
+			}
+		}
+	}
+}
