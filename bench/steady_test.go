@@ -101,3 +101,36 @@ func TestSinceLast(t *testing.T) {
 		t.Errorf("second interval: %d records, p99 %d µs; want 50 records at 100 µs", second.TotalCount(), second.ValueAtQuantile(99))
 	}
 }
+
+// TestSteadyStreak: the window opens only after enough steady intervals in a row; a slow or
+// empty interval starts the count again.
+func TestSteadyStreak(t *testing.T) {
+	interval := func(us ...int64) *hdrhistogram.Histogram {
+		h := newHist()
+		for _, v := range us {
+			_ = h.RecordValue(v)
+		}
+		return h
+	}
+	fast, slow, empty := interval(1000, 2000), interval(1000, 90_000), interval()
+	cases := []struct {
+		name      string
+		intervals []*hdrhistogram.Histogram
+		want      []bool
+	}{
+		{"three fast in a row", []*hdrhistogram.Histogram{fast, fast, fast}, []bool{false, false, true}},
+		{"a slow one restarts", []*hdrhistogram.Histogram{fast, fast, slow, fast, fast, fast}, []bool{false, false, false, false, false, true}},
+		{"an empty one restarts", []*hdrhistogram.Histogram{fast, empty, fast, fast, fast}, []bool{false, false, false, false, true}},
+		{"stays steady", []*hdrhistogram.Histogram{fast, fast, fast, fast}, []bool{false, false, true, true}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s := steadyStreak{need: 3, limitUs: 50_000}
+			for i, h := range tc.intervals {
+				if got := s.observe(h); got != tc.want[i] {
+					t.Errorf("interval %d: steady = %v, want %v", i, got, tc.want[i])
+				}
+			}
+		})
+	}
+}
