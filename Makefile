@@ -24,7 +24,6 @@ test:
 
 ## unit: the tests that need no cluster, CLI or promtool (seconds).
 unit:
-	scripts/toolchain sdk
 	$(GO) test -count=1 ./stacks/... ./tools/gensdk/...
 
 ## toolchain: build the Pulumi CLI, our provider, busctl and the policy pack into .cache/ (minutes the first time).
@@ -35,13 +34,14 @@ toolchain:
 provider:
 	scripts/toolchain provider
 
-## sdk: regenerate the Go SDK of our provider from its schema (never edit it by hand).
+## sdk: regenerate the committed Go SDKs: ours from the provider, Grafana's from ../shared (never edit them by hand).
 sdk:
 	$(GO) run ./tools/gensdk -provider marketbus -out sdk/go/marketbus
+	scripts/gen-grafana-sdk
 
-## sdk-check: fail when sdk/go/marketbus is not what the provider's schema generates.
+## sdk-check: fail when a committed SDK is not what its schema generates.
 sdk-check:
-	$(GO) test -count=1 -run TestMarketbusSDKIsCurrent ./tools/gensdk/
+	$(GO) test -count=1 -run 'TestMarketbusSDKIsCurrent|TestGrafanaSDKIsCurrent' ./tools/gensdk/
 
 ## cluster-start: start the local 3-broker cluster and schema registry (idempotent).
 cluster-start:

@@ -212,7 +212,7 @@ func TestGrafanaPluginMatchesGeneratedSDK(t *testing.T) {
 	}
 	raw, err := os.ReadFile(filepath.Join(root, "sdk", "go", "grafana", "internal", "pulumiUtilities.go"))
 	if err != nil {
-		t.Fatalf("the Grafana SDK is not generated (scripts/gen-grafana-sdk): %v", err)
+		t.Fatalf("the committed Grafana SDK is missing (scripts/gen-grafana-sdk regenerates it): %v", err)
 	}
 	src := string(raw)
 	if m := regexp.MustCompile(`semver.MustParse\("([^"]+)"\)`).FindStringSubmatch(src); m == nil || m[1] != grafanaPlugin.Version {

@@ -22,9 +22,40 @@ func TestMarketbusSDKIsCurrent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := filepath.Join("..", "..", "sdk", "go", "marketbus")
+	if stale := staleFiles(t, filepath.Join("..", "..", "sdk", "go", "marketbus"), want); len(stale) > 0 {
+		t.Errorf("sdk/go/marketbus is stale in %v: run `make sdk`", stale)
+	}
+}
+
+// TestGrafanaSDKIsCurrent fails when the committed sdk/go/grafana differs from what the
+// Grafana provider's schema (in ../shared, or GRAFANA_SCHEMA) generates: it is committed so
+// that a fresh clone builds, and must never be edited by hand.
+func TestGrafanaSDKIsCurrent(t *testing.T) {
+	schemaFile := os.Getenv("GRAFANA_SCHEMA")
+	if schemaFile == "" {
+		schemaFile = filepath.Join("..", "..", "..", "shared", "provider-schemas", "grafana-v2.38.0.json")
+	}
+	if _, err := os.Stat(schemaFile); err != nil {
+		t.Skipf("the Grafana provider schema is not here (%v): clone beside `shared`, or set GRAFANA_SCHEMA", err)
+	}
+	spec, err := loadSpec("", schemaFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := Generate(spec, "github.com/marketbus/market-bus/sdk/go/grafana")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stale := staleFiles(t, filepath.Join("..", "..", "sdk", "go", "grafana"), want); len(stale) > 0 {
+		t.Errorf("sdk/go/grafana is stale in %v: run `scripts/gen-grafana-sdk --force`", stale)
+	}
+}
+
+// staleFiles lists the files under dir that differ from want, and those want lacks.
+func staleFiles(t *testing.T, dir string, want map[string][]byte) []string {
+	t.Helper()
 	got := map[string][]byte{}
-	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
@@ -48,9 +79,7 @@ func TestMarketbusSDKIsCurrent(t *testing.T) {
 		}
 	}
 	sort.Strings(stale)
-	if len(stale) > 0 {
-		t.Errorf("sdk/go/marketbus is stale in %v: run `make sdk`", stale)
-	}
+	return stale
 }
 
 func TestGenerateRefusesUnversionedSchema(t *testing.T) {

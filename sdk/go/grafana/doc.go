@@ -1,0 +1,2 @@
+// Package grafana exports types, functions, subpackages for provisioning grafana resources.
+package grafana
