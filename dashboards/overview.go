@@ -1,3 +1,5 @@
+//lint:file-ignore SA1019 the v1 dashboard model (deprecated in the SDK for v2) is the JSON that Grafana's dashboard API and the grafana Dashboard resource take
+
 package dashboards
 
 import (

@@ -104,7 +104,7 @@ func (LatencyGate) Update(ctx context.Context, req infer.UpdateRequest[LatencyGa
 
 // Read keeps the recorded measurement: a gate has nothing on the cluster to drift.
 func (LatencyGate) Read(_ context.Context, req infer.ReadRequest[LatencyGateArgs, LatencyGateState]) (infer.ReadResponse[LatencyGateArgs, LatencyGateState], error) {
-	return infer.ReadResponse[LatencyGateArgs, LatencyGateState]{ID: req.ID, Inputs: req.Inputs, State: req.State}, nil
+	return infer.ReadResponse[LatencyGateArgs, LatencyGateState](req), nil
 }
 
 // runGate runs the benchmark and compares it with the thresholds. During preview nothing

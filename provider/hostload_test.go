@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -62,18 +63,13 @@ func TestBusyHostNote(t *testing.T) {
 // TestSampleHostLoadReal reads this machine's /proc: the test process itself is busy while
 // it samples, so it shows up with a name.
 func TestSampleHostLoadReal(t *testing.T) {
-	stop := make(chan struct{})
+	var stop atomic.Bool
 	go func() {
-		for {
-			select {
-			case <-stop:
-				return
-			default:
-			}
+		for !stop.Load() { // a busy loop on purpose: the sampler must see this process work
 		}
 	}()
 	h, ok := sampleHostLoad("/proc", 300*time.Millisecond, 50)
-	close(stop)
+	stop.Store(true)
 	if !ok || h.Cores <= 0 {
 		t.Fatalf("sampleHostLoad = %+v, %v", h, ok)
 	}

@@ -185,17 +185,13 @@ type endpoints struct {
 // clusterEndpoints returns the Kafka and Schema Registry addresses of the stack's cluster,
 // creating the cluster first when the stack owns one.
 func clusterEndpoints(ctx *pulumi.Context, spec Spec, password pulumi.StringInput) (endpoints, error) {
-	switch spec.Cluster.Mode {
-	case ModeExternal:
-		ep := endpoints{bootstrap: pulumi.ToStringArray(spec.Cluster.BootstrapServers)}
-		if spec.Cluster.SchemaRegistryURL != "" {
-			ep.registry = pulumi.String(spec.Cluster.SchemaRegistryURL)
-		}
-		return ep, nil
-	case ModeDocker, ModeKubernetes:
+	if spec.Cluster.Mode != ModeExternal {
+		// Load accepts only external, docker and kubernetes.
 		return deployCluster(ctx, spec, password)
-	default:
-		return endpoints{}, fmt.Errorf("%s:cluster.mode = %q: this build cannot create a %s cluster yet; "+
-			"use mode external with bootstrapServers pointing at a running cluster", Project, spec.Cluster.Mode, spec.Cluster.Mode)
 	}
+	ep := endpoints{bootstrap: pulumi.ToStringArray(spec.Cluster.BootstrapServers)}
+	if spec.Cluster.SchemaRegistryURL != "" {
+		ep.registry = pulumi.String(spec.Cluster.SchemaRegistryURL)
+	}
+	return ep, nil
 }

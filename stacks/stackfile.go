@@ -35,7 +35,7 @@ func StackFileSource(root, file string) (MapSource, error) {
 		if name, ok := strings.CutPrefix(key, Project+":"); ok && decl.Default != nil {
 			v, err := configText(decl.Default)
 			if err != nil {
-				return nil, fmt.Errorf("Pulumi.yaml: default of %s: %w", key, err)
+				return nil, fmt.Errorf("the default of %s in Pulumi.yaml: %w", key, err)
 			}
 			src[name] = v
 		}

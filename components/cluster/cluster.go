@@ -8,7 +8,6 @@
 package cluster
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 
@@ -17,10 +16,6 @@ import (
 
 // TypeToken is the component's Pulumi type.
 const TypeToken = "marketbus:cluster:RedpandaCluster"
-
-// ErrNotImplemented marks a backend this build cannot create. Every
-// backend is implemented now; it stays for callers that test for it.
-var ErrNotImplemented = errors.New("not implemented yet in this build")
 
 // RedpandaCluster is a running Redpanda cluster and the addresses its
 // consumers need. Every output depends on the broker resources, so a
