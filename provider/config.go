@@ -95,13 +95,35 @@ func (s *SASLConfig) Annotate(a infer.Annotator) {
 	a.Describe(&s.Password, "SASL password; always stored as a secret.")
 }
 
-// Configure validates the configuration and prepares the lazy connection.
-func (c *Config) Configure(_ context.Context) error {
+// Configure validates the configuration, prepares the lazy connection and probes it once.
+func (c *Config) Configure(ctx context.Context) error {
 	if err := c.validate(); err != nil {
 		return err
 	}
 	c.conn = &connection{cfg: *c}
 	c.reg = &registry{cfg: c.SchemaRegistry, conn: *c}
+	return c.probe(ctx)
+}
+
+// probeTimeout bounds the connection probe of Configure: a refused connection or a name that
+// does not resolve answers at once, so only a black-holed address waits this long.
+const probeTimeout = 5 * time.Second
+
+// probe asks the cluster for its brokers once, so that a cluster that answers but refuses us
+// (a wrong password, a certificate from a CA we do not trust) fails every command at once,
+// naming the SASL user and the CA: a preview with nothing to change would otherwise never
+// talk to the brokers and pass. A cluster that is not reachable passes: it may not exist
+// yet, or be created by this very update.
+func (c *Config) probe(ctx context.Context) error {
+	adm, err := c.conn.admin()
+	if err != nil {
+		return err
+	}
+	pctx, cancel := context.WithTimeout(ctx, probeTimeout)
+	defer cancel()
+	if _, err := adm.ListBrokers(pctx); err != nil && !unreachable(err) {
+		return c.refused(fmt.Sprintf("connecting to %v", c.BootstrapServers), err)
+	}
 	return nil
 }
 
