@@ -1,0 +1,154 @@
+package e2e
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optdestroy"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optpreview"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
+	"github.com/twmb/franz-go/pkg/kadm"
+
+	"github.com/marketbus/market-bus/driver"
+	"github.com/marketbus/market-bus/tests/kafkatest"
+)
+
+// secureBootstrap is the local cluster's SASL_SSL listener (scripts/lib/secure-listener.bash).
+var secureBootstrap = []string{"127.0.0.1:19094", "127.0.0.1:29094", "127.0.0.1:39094"}
+
+// tlsDir is where scripts/local-cluster keeps the cluster's CA.
+func tlsDir(t *testing.T) string {
+	t.Helper()
+	dir := os.Getenv("MARKETBUS_CLUSTER_DIR")
+	if dir == "" {
+		dir = filepath.Join(repoRoot(t), ".cache", "local-cluster")
+	}
+	return filepath.Join(dir, "tls")
+}
+
+// superuserPassword gives the secure listener's superuser "admin" a fresh random SCRAM-SHA-512
+// password, set through the plaintext listener as an operator would, and returns it.
+func superuserPassword(t *testing.T, ctx context.Context, adm *kadm.Client) string {
+	t.Helper()
+	raw := make([]byte, 18)
+	if _, err := rand.Read(raw); err != nil {
+		t.Fatal(err)
+	}
+	password := base64.RawURLEncoding.EncodeToString(raw)
+	res, err := adm.AlterUserSCRAMs(ctx, nil, []kadm.UpsertSCRAM{{User: "admin", Mechanism: kadm.ScramSha512, Iterations: 8192, Password: password}})
+	if err == nil {
+		err = res.Error()
+	}
+	if err != nil {
+		t.Fatalf("setting the SCRAM-SHA-512 credential of admin: %v", err)
+	}
+	return password
+}
+
+// secureStackFile writes the config of a stack of its own that reaches the cluster only
+// through the SASL_SSL listener: one topic, and the gate at a token load, so the provider and
+// the gate both authenticate and verify TLS. caFile "" leaves cluster.caCertFile out.
+func secureStackFile(t *testing.T, topic, caFile string) string {
+	t.Helper()
+	ca := ""
+	if caFile != "" {
+		ca = "    caCertFile: " + caFile + "\n"
+	}
+	cfg := "config:\n  market-bus:environment: development\n" +
+		"  market-bus:cluster:\n    mode: external\n    brokers: 3\n" +
+		"    bootstrapServers: [" + strings.Join(secureBootstrap, ", ") + "]\n" +
+		"    schemaRegistryUrl: " + kafkatest.RegistryURL() + "\n" +
+		"    tls: true\n" + ca +
+		"    sasl:\n      mechanism: SCRAM-SHA-512\n      username: admin\n" +
+		"  market-bus:topics:\n" +
+		"    - name: " + topic + "\n      partitions: 3\n      replicationFactor: 3\n      deletionProtection: false\n" +
+		"      config:\n        retention.ms: \"3600000\"\n        min.insync.replicas: \"2\"\n" +
+		"  market-bus:schemas:\n    - subject: " + topic + "-value\n      file: schemas/fx_tick.avsc\n      deletionMode: hard\n" +
+		"  market-bus:gate:\n    topic: " + topic + "-gate\n    subject: " + topic + "-value\n"
+	for k, v := range tokenGate {
+		cfg += fmt.Sprintf("    %s: %v\n", k, v)
+	}
+	file := filepath.Join(t.TempDir(), "Pulumi.e2e-secure.yaml")
+	if err := os.WriteFile(file, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return file
+}
+
+// openSecure opens the e2e-secure stack with file as its config and password as its
+// saslPassword secret (each Open starts from the file, so the secret is set every time).
+func openSecure(t *testing.T, ctx context.Context, file, password string) auto.Stack {
+	t.Helper()
+	st, err := driver.Open(ctx, driver.Options{Root: repoRoot(t), Stack: "e2e-secure", StackFile: file})
+	if err != nil {
+		t.Fatalf("opening the e2e-secure stack: %v", err)
+	}
+	if err := st.SetConfig(ctx, "market-bus:saslPassword", auto.ConfigValue{Value: password, Secret: true}); err != nil {
+		t.Fatalf("setting saslPassword: %v", err)
+	}
+	return st
+}
+
+// TestSecureListenerOnLocalCluster: over TLS with the cluster's CA and SCRAM-SHA-512, up
+// creates the topic and registers the schema and the gate measures; a wrong password fails
+// preview with an authentication error naming the user; without cluster.caCertFile preview
+// fails on the certificate and names the key that fixes it.
+func TestSecureListenerOnLocalCluster(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
+	defer cancel()
+	adm := brokerAdmin(t)
+	logs := &testLog{t: t}
+	password := superuserPassword(t, ctx, adm)
+	ca := filepath.Join(tlsDir(t), "ca.crt")
+	topic := fmt.Sprintf("e2e-secure-%d", time.Now().UnixNano()%1e6)
+	withCA, withoutCA := secureStackFile(t, topic, ca), secureStackFile(t, topic, "")
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+		defer cancel()
+		st := openSecure(t, ctx, withCA, password)
+		if _, err := st.Destroy(ctx, optdestroy.ProgressStreams(logs)); err != nil {
+			t.Errorf("destroying the e2e-secure stack: %v", err)
+		}
+		_ = st.Workspace().RemoveStack(ctx, "e2e-secure")
+	})
+
+	st := openSecure(t, ctx, withCA, password)
+	res, err := st.Up(ctx, optup.ProgressStreams(logs))
+	if err != nil {
+		t.Fatalf("up over SASL_SSL: %v", err)
+	}
+	assertTopic(t, ctx, adm, topic, 3, 3, nil)
+	gate, _ := res.Outputs["latencyGate"].Value.(map[string]any)
+	if gate["passed"] != true {
+		t.Errorf("latencyGate over SASL_SSL = %v, want a passed measurement", gate)
+	}
+
+	cases := []struct {
+		name, file, password string
+		wants                []string
+	}{
+		{"wrong password", withCA, password + "-wrong", []string{"admin", "SCRAM-SHA-512"}},
+		{"no CA", withoutCA, password, []string{"cluster.caCertFile", "certificate"}},
+	}
+	for _, tc := range cases {
+		st := openSecure(t, ctx, tc.file, tc.password)
+		_, err := st.Preview(ctx, optpreview.ProgressStreams(logs))
+		if err == nil {
+			t.Errorf("%s: preview passed", tc.name)
+			continue
+		}
+		for _, w := range tc.wants {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%s: the preview error does not name %q:\n%v", tc.name, w, err)
+			}
+		}
+	}
+}
