@@ -1,5 +1,9 @@
-// Package provider is the marketbus Pulumi provider: Kafka topics (and, as the project
-// grows, schemas and the latency gate) managed through the Kafka admin API with franz-go.
+// Package provider is the marketbus Pulumi provider: Kafka topics through the Kafka admin
+// API (franz-go), schema registry subjects and their compatibility through the Confluent
+// API (Schema, SubjectConfig), ClusterHealth, and the LatencyGate that measures the cluster
+// after every deploy. One struct per resource (pulumi-go-provider's infer), one file per
+// concern: topic_*.go, schema_*.go, subject_config.go, cluster_health.go, gate*.go; config.go
+// and trust.go hold the connection every resource shares.
 //
 // It never imports the program's packages: programs reach it through the generated SDK in
 // sdk/go/marketbus, exactly as a user's own program would.

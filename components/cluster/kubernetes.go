@@ -259,11 +259,15 @@ func tlsSecretName(k KubernetesTLS) string {
 	return k.SecretName
 }
 
+// AppName is the app.kubernetes.io/name of every Redpanda object; monitoring
+// selects the brokers' Services by it.
+const AppName = "redpanda"
+
 // selectorLabels select the broker pods. They must never change: a
 // StatefulSet's selector is immutable.
 func selectorLabels(instance string) map[string]string {
 	return map[string]string{
-		"app.kubernetes.io/name":      "redpanda",
+		"app.kubernetes.io/name":      AppName,
 		"app.kubernetes.io/instance":  instance,
 		"app.kubernetes.io/component": "broker",
 	}

@@ -1,11 +1,12 @@
-// Package monitoring renders the market-bus monitoring configuration: one
-// alert table (Alerts) rendered both as a Prometheus rules file and as
-// Grafana-managed alert rules, the Prometheus scrape configuration for the
-// Redpanda brokers, and the runbook page the alerts link to.
-//
-// Everything here is plain Go and YAML/JSON text; the Pulumi resources that
-// carry it (Grafana folder, data source, dashboards, rule group, Prometheus
-// container or ConfigMap) are wired by the caller.
+// Package monitoring is the market-bus Monitoring component: one alert table
+// (Alerts) rendered both as a Prometheus rules file and as Grafana-managed
+// alert rules, the Prometheus scrape configuration for the Redpanda brokers,
+// the runbook page the alerts link to, and the resources that carry them:
+// Prometheus and Grafana containers on the Docker backend (docker*.go), a
+// ServiceMonitor and PrometheusRule on Kubernetes (kubernetes.go), and the
+// Grafana folder, data source, dashboards, rule group and contact points
+// (grafana*.go). The renderers are plain Go; the Compose writer and the
+// Docker backend consume the same rendering.
 package monitoring
 
 import (

@@ -9,6 +9,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"gopkg.in/yaml.v3"
 
+	"github.com/marketbus/market-bus/components/cluster"
 	"github.com/marketbus/market-bus/dashboards"
 	"github.com/marketbus/market-bus/sdk/go/grafana"
 )
@@ -71,7 +72,7 @@ func deployKubernetes(ctx *pulumi.Context, parent pulumi.Resource, name string, 
 // caller's ServiceMonitorLabels are what the Prometheus selects them by.
 func operatorLabels(a Args) map[string]string {
 	labels := map[string]string{
-		"app.kubernetes.io/name":       "redpanda",
+		"app.kubernetes.io/name":       cluster.AppName,
 		"app.kubernetes.io/component":  "monitoring",
 		"app.kubernetes.io/part-of":    "market-bus",
 		"app.kubernetes.io/managed-by": "pulumi",
