@@ -10,6 +10,8 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/sr"
+
+	"github.com/marketbus/market-bus/fielderr"
 )
 
 // Config describes one benchmark run. Start from [Defaults], set Brokers,
@@ -155,17 +157,7 @@ func Defaults() Config {
 }
 
 // FieldError is one invalid Config field. Field is the JSON name.
-type FieldError struct {
-	Field   string
-	Value   any
-	Problem string
-	Fix     string
-}
-
-// Error implements error.
-func (e *FieldError) Error() string {
-	return fmt.Sprintf("bench config: %s = %v: %s; fix: %s", e.Field, e.Value, e.Problem, e.Fix)
-}
+type FieldError = fielderr.Error
 
 // Validate checks every field and returns all problems joined (each a
 // *[FieldError] naming the field, its value and the fix), or nil.
@@ -254,7 +246,10 @@ func (c *Config) Validate() error {
 	if c.SchemaID <= 0 || c.SchemaID > math.MaxInt32 {
 		bad("schema_id", c.SchemaID, "must be a registry schema id within 1..2147483647", "register schemas/fx_tick.avsc and pass its id (without a registry any positive id works)")
 	}
-	return errors.Join(errs...)
+	if len(errs) == 0 {
+		return nil
+	}
+	return fmt.Errorf("bench config: %w", errors.Join(errs...))
 }
 
 func topicProblem(t string) string {

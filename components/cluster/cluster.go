@@ -12,6 +12,8 @@ import (
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/marketbus/market-bus/fielderr"
 )
 
 // TypeToken is the component's Pulumi type.
@@ -61,7 +63,7 @@ func NewRedpandaCluster(ctx *pulumi.Context, name string, args *Args, opts ...pu
 	}
 	a := args.withDefaults()
 	if errs := validate(a); len(errs) > 0 {
-		return nil, fmt.Errorf("redpanda cluster %q: invalid args:\n%w", name, joinFieldErrors(errs))
+		return nil, fmt.Errorf("redpanda cluster %q: invalid args:\n%w", name, fielderr.Join(errs))
 	}
 	if a.Backend == BackendDocker && a.Docker.NetworkName == "" {
 		a.Docker.NetworkName = DefaultNetworkName(ctx.Project(), ctx.Stack())

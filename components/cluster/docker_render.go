@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+
+	"github.com/marketbus/market-bus/fielderr"
 )
 
 // DockerCluster is the Docker backend's deployment in plain values: the
@@ -124,7 +126,7 @@ func RenderDocker(project, stack, instance string, args Args) (DockerCluster, []
 		return DockerCluster{}, nil, fmt.Errorf("render docker cluster: Backend = %q: only %q renders as containers", a.Backend, BackendDocker)
 	}
 	if errs := validate(a); len(errs) > 0 {
-		return DockerCluster{}, nil, fmt.Errorf("render docker cluster: invalid args:\n%w", joinFieldErrors(errs))
+		return DockerCluster{}, nil, fmt.Errorf("render docker cluster: invalid args:\n%w", fielderr.Join(errs))
 	}
 	if a.Docker.NetworkName == "" {
 		a.Docker.NetworkName = DefaultNetworkName(project, stack)

@@ -5,6 +5,8 @@ import (
 	"net"
 	"sort"
 	"strings"
+
+	"github.com/marketbus/market-bus/fielderr"
 )
 
 // Listener exposures. Internal listeners are reachable inside the broker
@@ -121,7 +123,7 @@ func (a Args) withListenerDefaults() Args {
 func checkListeners(a Args) []*FieldError {
 	var errs []*FieldError
 	add := func(field, value, problem, fix string) {
-		errs = append(errs, &FieldError{field, value, problem, fix})
+		errs = append(errs, fielderr.New(field, value, problem, fix))
 	}
 	for _, x := range a.Listeners.each() {
 		l := x.l

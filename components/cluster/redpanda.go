@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/marketbus/market-bus/fielderr"
 )
 
 const (
@@ -111,7 +113,7 @@ func RenderBroker(t Topology, i int) (BrokerConfig, error) {
 // memory per core and a --memory that would not fit the limit.
 func RedpandaMemoryMiB(r Resources) (int64, error) {
 	if errs := checkMemory(r); len(errs) > 0 {
-		return 0, joinFieldErrors(errs)
+		return 0, fielderr.Join(errs)
 	}
 	if r.RedpandaMemoryBytes > 0 {
 		return r.RedpandaMemoryBytes / mib, nil

@@ -1,11 +1,12 @@
 package cluster
 
 import (
-	"errors"
 	"fmt"
 	"net"
 	"regexp"
 	"strings"
+
+	"github.com/marketbus/market-bus/fielderr"
 )
 
 // dnsLabel is an RFC 1123 label, what Docker and Kubernetes accept as a hostname.
@@ -13,32 +14,14 @@ var dnsLabel = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
 
 // FieldError is one refused setting: the field, its value, what is wrong
 // and how to fix it.
-type FieldError struct {
-	Field   string
-	Value   string
-	Problem string
-	Fix     string
-}
-
-// Error implements error.
-func (e *FieldError) Error() string {
-	return fmt.Sprintf("%s = %s: %s; fix: %s", e.Field, e.Value, e.Problem, e.Fix)
-}
-
-func joinFieldErrors(errs []*FieldError) error {
-	out := make([]error, len(errs))
-	for i, e := range errs {
-		out[i] = e
-	}
-	return errors.Join(out...)
-}
+type FieldError = fielderr.Error
 
 // Validate checks a before anything is created and reports every problem
 // at once. Zero-valued optional fields are defaulted first, as the
 // constructor does.
 func Validate(a Args) error {
 	if errs := validate(a.withDefaults()); len(errs) > 0 {
-		return joinFieldErrors(errs)
+		return fielderr.Join(errs)
 	}
 	return nil
 }
@@ -51,44 +34,44 @@ func validate(a Args) []*FieldError {
 	switch a.Backend {
 	case BackendDocker, BackendKubernetes:
 	default:
-		add(&FieldError{"Backend", fmt.Sprintf("%q", a.Backend), "unknown backend",
-			`use "docker" or "kubernetes"`})
+		add(fielderr.New("Backend", fmt.Sprintf("%q", a.Backend), "unknown backend",
+			`use "docker" or "kubernetes"`))
 	}
 	if a.Brokers < 1 {
-		add(&FieldError{"Brokers", fmt.Sprint(a.Brokers), "a cluster needs at least one broker",
-			"set Brokers to 3 (1 only for a throwaway single-node cluster)"})
+		add(fielderr.New("Brokers", fmt.Sprint(a.Brokers), "a cluster needs at least one broker",
+			"set Brokers to 3 (1 only for a throwaway single-node cluster)"))
 	}
 	if why := ParseImageRef(a.Image).Pinned(); why != "" {
-		add(&FieldError{"Image", fmt.Sprintf("%q", a.Image), "the image is not pinned: it " + why,
-			"pin a release tag such as redpandadata/redpanda:v25.2.1, or better a digest (redpandadata/redpanda@sha256:<64 hex>)"})
+		add(fielderr.New("Image", fmt.Sprintf("%q", a.Image), "the image is not pinned: it "+why,
+			"pin a release tag such as redpandadata/redpanda:v25.2.1, or better a digest (redpandadata/redpanda@sha256:<64 hex>)"))
 	}
 	add(checkMemory(a.Resources)...)
 	if a.Resources.DiskSizeBytes < 0 {
-		add(&FieldError{"Resources.DiskSizeBytes", fmt.Sprint(a.Resources.DiskSizeBytes), "a size cannot be negative",
-			"give the data volume size in bytes, or 0 when unknown"})
+		add(fielderr.New("Resources.DiskSizeBytes", fmt.Sprint(a.Resources.DiskSizeBytes), "a size cannot be negative",
+			"give the data volume size in bytes, or 0 when unknown"))
 	}
 	switch a.LogLevel {
 	case "trace", "debug", "info", "warn", "error":
 	default:
-		add(&FieldError{"LogLevel", fmt.Sprintf("%q", a.LogLevel), "not a Redpanda log level",
-			"use trace, debug, info, warn or error"})
+		add(fielderr.New("LogLevel", fmt.Sprintf("%q", a.LogLevel), "not a Redpanda log level",
+			"use trace, debug, info, warn or error"))
 	}
 	add(checkSecurity(a)...)
 	add(checkListeners(a)...)
 	add(checkProduction(a)...)
 	if a.ConsumerGroupLagIntervalSec < 0 {
-		add(&FieldError{"ConsumerGroupLagIntervalSec", fmt.Sprint(a.ConsumerGroupLagIntervalSec),
-			"an interval cannot be negative", "use a positive number of seconds, or 0 for the default (60)"})
+		add(fielderr.New("ConsumerGroupLagIntervalSec", fmt.Sprint(a.ConsumerGroupLagIntervalSec),
+			"an interval cannot be negative", "use a positive number of seconds, or 0 for the default (60)"))
 	}
 	if a.MaxTopicReplicationFactor > a.Brokers && a.Brokers >= 1 {
-		add(&FieldError{"MaxTopicReplicationFactor", fmt.Sprint(a.MaxTopicReplicationFactor),
+		add(fielderr.New("MaxTopicReplicationFactor", fmt.Sprint(a.MaxTopicReplicationFactor),
 			fmt.Sprintf("above Brokers = %d: topics with that replication factor cannot be created", a.Brokers),
-			fmt.Sprintf("lower it to at most %d, or raise Brokers to %d", a.Brokers, a.MaxTopicReplicationFactor)})
+			fmt.Sprintf("lower it to at most %d, or raise Brokers to %d", a.Brokers, a.MaxTopicReplicationFactor)))
 	}
 	for k := range a.ExtraClusterConfig {
 		if strings.TrimSpace(k) == "" {
-			add(&FieldError{"ExtraClusterConfig", fmt.Sprintf("%q", k), "a cluster property needs a name",
-				"remove the empty key"})
+			add(fielderr.New("ExtraClusterConfig", fmt.Sprintf("%q", k), "a cluster property needs a name",
+				"remove the empty key"))
 		}
 	}
 	switch a.Backend {
@@ -106,27 +89,27 @@ func validate(a Args) []*FieldError {
 func checkMemory(r Resources) []*FieldError {
 	var errs []*FieldError
 	if r.CPUCores < 1 {
-		errs = append(errs, &FieldError{"Resources.CPUCores", fmt.Sprint(r.CPUCores),
-			"Redpanda runs one shard per core and needs at least 1", "set Resources.CPUCores to 1 or more"})
+		errs = append(errs, fielderr.New("Resources.CPUCores", fmt.Sprint(r.CPUCores),
+			"Redpanda runs one shard per core and needs at least 1", "set Resources.CPUCores to 1 or more"))
 	}
 	cores := int64(max(r.CPUCores, 1))
 	if need := minMemoryPerCore * cores; r.MemoryLimitBytes < need {
-		errs = append(errs, &FieldError{"Resources.MemoryLimitBytes", fmtBytes(r.MemoryLimitBytes),
+		errs = append(errs, fielderr.New("Resources.MemoryLimitBytes", fmtBytes(r.MemoryLimitBytes),
 			fmt.Sprintf("below the 2 GiB per core Redpanda needs for %d core(s)", cores),
-			fmt.Sprintf("set Resources.MemoryLimitBytes to at least %s, or lower Resources.CPUCores", fmtBytes(need))})
+			fmt.Sprintf("set Resources.MemoryLimitBytes to at least %s, or lower Resources.CPUCores", fmtBytes(need))))
 	} else if r.MemoryLimitBytes%mib != 0 {
-		errs = append(errs, &FieldError{"Resources.MemoryLimitBytes", fmtBytes(r.MemoryLimitBytes),
+		errs = append(errs, fielderr.New("Resources.MemoryLimitBytes", fmtBytes(r.MemoryLimitBytes),
 			"not a whole number of MiB, which is the unit of Docker's memory limit and of --memory",
-			fmt.Sprintf("round it to a multiple of 1048576, e.g. %s", fmtBytes(r.MemoryLimitBytes/mib*mib))})
+			fmt.Sprintf("round it to a multiple of 1048576, e.g. %s", fmtBytes(r.MemoryLimitBytes/mib*mib))))
 	}
 	if r.RedpandaMemoryBytes < 0 {
-		errs = append(errs, &FieldError{"Resources.RedpandaMemoryBytes", fmtBytes(r.RedpandaMemoryBytes),
-			"memory cannot be negative", "leave it 0 to give Redpanda 90 % of the limit"})
+		errs = append(errs, fielderr.New("Resources.RedpandaMemoryBytes", fmtBytes(r.RedpandaMemoryBytes),
+			"memory cannot be negative", "leave it 0 to give Redpanda 90 % of the limit"))
 	} else if most := maxRedpandaMemory(r.MemoryLimitBytes); r.RedpandaMemoryBytes > most {
-		errs = append(errs, &FieldError{"Resources.RedpandaMemoryBytes", fmtBytes(r.RedpandaMemoryBytes),
+		errs = append(errs, fielderr.New("Resources.RedpandaMemoryBytes", fmtBytes(r.RedpandaMemoryBytes),
 			fmt.Sprintf("--memory=%dM does not fit the %s container limit with the 10 %% Redpanda needs outside its memory pool (the container would be OOM-killed)",
 				r.RedpandaMemoryBytes/mib, fmtMiB(r.MemoryLimitBytes)),
-			fmt.Sprintf("set it to at most %s, raise Resources.MemoryLimitBytes, or leave it 0 for 90 %% of the limit", fmtBytes(most))})
+			fmt.Sprintf("set it to at most %s, raise Resources.MemoryLimitBytes, or leave it 0 for 90 %% of the limit", fmtBytes(most))))
 	}
 	return errs
 }
@@ -136,12 +119,12 @@ func validateDocker(a Args) []*FieldError {
 	d := a.Docker
 	var errs []*FieldError
 	if !dnsLabel.MatchString(d.HostnamePrefix) || len(d.HostnamePrefix) > 50 {
-		errs = append(errs, &FieldError{"Docker.HostnamePrefix", fmt.Sprintf("%q", d.HostnamePrefix),
-			"hostnames `<prefix>-<i>` must be lowercase DNS labels", `use letters, digits and "-", e.g. "redpanda"`})
+		errs = append(errs, fielderr.New("Docker.HostnamePrefix", fmt.Sprintf("%q", d.HostnamePrefix),
+			"hostnames `<prefix>-<i>` must be lowercase DNS labels", `use letters, digits and "-", e.g. "redpanda"`))
 	}
 	if d.WaitTimeoutSeconds < 0 {
-		errs = append(errs, &FieldError{"Docker.WaitTimeoutSeconds", fmt.Sprint(d.WaitTimeoutSeconds),
-			"a timeout cannot be negative", "use a positive number of seconds, or 0 for the default (300)"})
+		errs = append(errs, fielderr.New("Docker.WaitTimeoutSeconds", fmt.Sprint(d.WaitTimeoutSeconds),
+			"a timeout cannot be negative", "use a positive number of seconds, or 0 for the default (300)"))
 	}
 	if a.Brokers < 1 {
 		return errs
@@ -182,25 +165,25 @@ func checkHostPorts(t Topology, reserved map[int]string) []*FieldError {
 			use := portUse{i, m.Service}
 			port := fmt.Sprint(m.HostPort)
 			if m.HostPort < 1 || m.HostPort > 65535 {
-				errs = append(errs, &FieldError{field, port, use.String() + " host port is outside 1..65535",
-					"lower Docker.HostPorts.Stride (e.g. 10) or the base ports so every broker's ports fit"})
+				errs = append(errs, fielderr.New(field, port, use.String()+" host port is outside 1..65535",
+					"lower Docker.HostPorts.Stride (e.g. 10) or the base ports so every broker's ports fit"))
 				continue
 			}
 			key := hostPort{addr.ExternalHost, m.HostPort}
 			if prev, ok := seen[key]; ok {
-				errs = append(errs, &FieldError{field, port, fmt.Sprintf("%s and %s would both publish it", prev, use),
-					"space the base ports more than (Brokers-1) × Stride apart, or pick a Stride that keeps them apart"})
+				errs = append(errs, fielderr.New(field, port, fmt.Sprintf("%s and %s would both publish it", prev, use),
+					"space the base ports more than (Brokers-1) × Stride apart, or pick a Stride that keeps them apart"))
 			} else {
 				seen[key] = use
 			}
 			if owner, ok := reserved[m.HostPort]; ok {
-				errs = append(errs, &FieldError{field, port, fmt.Sprintf("%s would publish it, but ReservedHostPorts gives it to %s", use, owner),
-					"move the Docker.HostPorts base ports, or the other service's port"})
+				errs = append(errs, fielderr.New(field, port, fmt.Sprintf("%s would publish it, but ReservedHostPorts gives it to %s", use, owner),
+					"move the Docker.HostPorts base ports, or the other service's port"))
 			}
 			if m.ContainerPort != p.Admin.Internal {
 				if other, ok := inside[m.ContainerPort]; ok {
-					errs = append(errs, &FieldError{field, port, fmt.Sprintf("%s would bind it inside the container, where %s already listens", use, other),
-						"keep the base ports off 8081, 8082, 9092, 9644 and 33145"})
+					errs = append(errs, fielderr.New(field, port, fmt.Sprintf("%s would bind it inside the container, where %s already listens", use, other),
+						"keep the base ports off 8081, 8082, 9092, 9644 and 33145"))
 				}
 			}
 		}
@@ -236,7 +219,7 @@ func checkAdvertised(t Topology, field, value string) []*FieldError {
 			problem = fmt.Sprintf("broker %d would advertise %q: %s", i, host, problem)
 		}
 		reported[host] = true
-		errs = append(errs, &FieldError{field, fmt.Sprintf("%q", value), problem, fix})
+		errs = append(errs, fielderr.New(field, fmt.Sprintf("%q", value), problem, fix))
 	}
 	return errs
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/marketbus/market-bus/fielderr"
 )
 
 // saslUser is what RP_BOOTSTRAP_USER (user:password:mechanism) can carry
@@ -22,37 +24,37 @@ func validateKubernetes(a Args) []*FieldError {
 		{"Kubernetes.ServiceName", k.ServiceName, `"redpanda"`},
 	} {
 		if !dnsLabel.MatchString(f.value) || len(f.value) > 63 {
-			add(&FieldError{f.field, fmt.Sprintf("%q", f.value), "must be a lowercase DNS label (the pods' DNS names are built from it)",
-				`use letters, digits and "-", e.g. ` + f.example})
+			add(fielderr.New(f.field, fmt.Sprintf("%q", f.value), "must be a lowercase DNS label (the pods' DNS names are built from it)",
+				`use letters, digits and "-", e.g. `+f.example))
 		}
 	}
 	switch k.ExternalServiceType {
 	case ExternalNodePort, ExternalLoadBalancer:
 	default:
-		add(&FieldError{"Kubernetes.ExternalServiceType", fmt.Sprintf("%q", k.ExternalServiceType),
-			"not a Service type that publishes brokers outside the cluster", `use "NodePort" or "LoadBalancer"`})
+		add(fielderr.New("Kubernetes.ExternalServiceType", fmt.Sprintf("%q", k.ExternalServiceType),
+			"not a Service type that publishes brokers outside the cluster", `use "NodePort" or "LoadBalancer"`))
 	}
 	if a.Production && k.StorageClass == "" {
-		add(&FieldError{"Kubernetes.StorageClass", `""`,
+		add(fielderr.New("Kubernetes.StorageClass", `""`,
 			"a Production cluster must name its StorageClass: the cluster default may be network HDD, where Redpanda's fsyncs stall",
-			`name the SSD class, e.g. "gp3"`})
+			`name the SSD class, e.g. "gp3"`))
 	}
 	if k.TerminationGracePeriodSeconds < DefaultTerminationGraceSeconds {
-		add(&FieldError{"Kubernetes.TerminationGracePeriodSeconds", fmt.Sprint(k.TerminationGracePeriodSeconds),
+		add(fielderr.New("Kubernetes.TerminationGracePeriodSeconds", fmt.Sprint(k.TerminationGracePeriodSeconds),
 			"below the 90 s a broker needs: the preStop hook gets half to drain leadership (maintenance mode), the broker the rest to stop",
-			"set it to 90 or more, or 0 for the default (90)"})
+			"set it to 90 or more, or 0 for the default (90)"))
 	}
 	for _, ns := range append([]string{k.NetworkPolicy.MonitoringNamespace}, k.NetworkPolicy.ClientNamespaces...) {
 		if !dnsLabel.MatchString(ns) || len(ns) > 63 {
-			add(&FieldError{"Kubernetes.NetworkPolicy", fmt.Sprintf("%q", ns), "not a namespace name",
-				`use the namespace's name, a lowercase DNS label such as "trading"`})
+			add(fielderr.New("Kubernetes.NetworkPolicy", fmt.Sprintf("%q", ns), "not a namespace name",
+				`use the namespace's name, a lowercase DNS label such as "trading"`))
 		}
 	}
 	add(checkPDB(a)...)
 	add(checkTolerations(k.Tolerations)...)
 	for _, key := range sortedKeys(k.NodeSelector) {
 		if strings.TrimSpace(key) == "" {
-			add(&FieldError{"Kubernetes.NodeSelector", fmt.Sprintf("%q", key), "a node label needs a name", "remove the empty key"})
+			add(fielderr.New("Kubernetes.NodeSelector", fmt.Sprintf("%q", key), "a node label needs a name", "remove the empty key"))
 		}
 	}
 	if a.tlsOn() {
@@ -80,13 +82,13 @@ func validateKubernetes(a Args) []*FieldError {
 func checkPDB(a Args) []*FieldError {
 	mu := a.Kubernetes.MaxUnavailable
 	if mu < 0 {
-		return []*FieldError{{"Kubernetes.MaxUnavailable", fmt.Sprint(mu), "cannot be negative",
-			"use 1, or 0 for the default (1)"}}
+		return []*FieldError{fielderr.New("Kubernetes.MaxUnavailable", fmt.Sprint(mu), "cannot be negative",
+			"use 1, or 0 for the default (1)")}
 	}
 	if most := (a.Brokers - 1) / 2; a.Brokers >= minProductionBrokers && mu > most {
-		return []*FieldError{{"Kubernetes.MaxUnavailable", fmt.Sprint(mu),
+		return []*FieldError{fielderr.New("Kubernetes.MaxUnavailable", fmt.Sprint(mu),
 			fmt.Sprintf("with %d brokers the PodDisruptionBudget would allow %d down at once, which loses the Raft majority", a.Brokers, mu),
-			fmt.Sprintf("set it to at most %d ((Brokers-1)/2)", most)}}
+			fmt.Sprintf("set it to at most %d ((Brokers-1)/2)", most))}
 	}
 	return nil
 }
@@ -97,14 +99,14 @@ func checkTLSSource(t KubernetesTLS) []*FieldError {
 	value := fmt.Sprintf("{IssuerName: %q, SecretName: %q}", t.IssuerName, t.SecretName)
 	switch {
 	case t.IssuerName == "" && t.SecretName == "":
-		return []*FieldError{{field, value, "TLS is on but no certificate source is named",
-			"set Kubernetes.TLS.IssuerName (a cert-manager Issuer or ClusterIssuer) or Kubernetes.TLS.SecretName (a kubernetes.io/tls Secret with ca.crt)"}}
+		return []*FieldError{fielderr.New(field, value, "TLS is on but no certificate source is named",
+			"set Kubernetes.TLS.IssuerName (a cert-manager Issuer or ClusterIssuer) or Kubernetes.TLS.SecretName (a kubernetes.io/tls Secret with ca.crt)")}
 	case t.IssuerName != "" && t.SecretName != "":
-		return []*FieldError{{field, value, "both an issuer and a Secret are named, so which certificate the brokers serve would be ambiguous",
-			"keep one of IssuerName and SecretName"}}
+		return []*FieldError{fielderr.New(field, value, "both an issuer and a Secret are named, so which certificate the brokers serve would be ambiguous",
+			"keep one of IssuerName and SecretName")}
 	case t.IssuerName != "" && t.IssuerKind != "Issuer" && t.IssuerKind != "ClusterIssuer":
-		return []*FieldError{{"Kubernetes.TLS.IssuerKind", fmt.Sprintf("%q", t.IssuerKind), "not a cert-manager issuer kind",
-			`use "Issuer" or "ClusterIssuer"`}}
+		return []*FieldError{fielderr.New("Kubernetes.TLS.IssuerKind", fmt.Sprintf("%q", t.IssuerKind), "not a cert-manager issuer kind",
+			`use "Issuer" or "ClusterIssuer"`)}
 	}
 	return nil
 }
@@ -113,19 +115,19 @@ func checkTLSSource(t KubernetesTLS) []*FieldError {
 func checkSuperuser(s SuperuserArgs) []*FieldError {
 	var errs []*FieldError
 	if !saslUser.MatchString(s.Name) {
-		errs = append(errs, &FieldError{"Superuser.Name", fmt.Sprintf("%q", s.Name),
+		errs = append(errs, fielderr.New("Superuser.Name", fmt.Sprintf("%q", s.Name),
 			"not a user name RP_BOOTSTRAP_USER (user:password:mechanism) can carry",
-			`use letters, digits and ".", "_", "@", "-", e.g. "admin"`})
+			`use letters, digits and ".", "_", "@", "-", e.g. "admin"`))
 	}
 	if s.Password == nil {
-		errs = append(errs, &FieldError{"Superuser.Password", "<nil>", "SASL is on but the bootstrap user has no password",
-			"pass the password as a Pulumi secret (config.RequireSecret)"})
+		errs = append(errs, fielderr.New("Superuser.Password", "<nil>", "SASL is on but the bootstrap user has no password",
+			"pass the password as a Pulumi secret (config.RequireSecret)"))
 	}
 	switch s.Mechanism {
 	case "SCRAM-SHA-256", "SCRAM-SHA-512":
 	default:
-		errs = append(errs, &FieldError{"Superuser.Mechanism", fmt.Sprintf("%q", s.Mechanism), "not a SCRAM mechanism Redpanda offers",
-			"use SCRAM-SHA-512 or SCRAM-SHA-256"})
+		errs = append(errs, fielderr.New("Superuser.Mechanism", fmt.Sprintf("%q", s.Mechanism), "not a SCRAM mechanism Redpanda offers",
+			"use SCRAM-SHA-512 or SCRAM-SHA-256"))
 	}
 	return errs
 }
@@ -140,15 +142,15 @@ func checkTolerations(ts []Toleration) []*FieldError {
 		case "", "Equal":
 		case "Exists":
 			if t.Value != "" {
-				errs = append(errs, &FieldError{field, value, "operator Exists takes no value", "drop the value, or use operator Equal"})
+				errs = append(errs, fielderr.New(field, value, "operator Exists takes no value", "drop the value, or use operator Equal"))
 			}
 		default:
-			errs = append(errs, &FieldError{field, value, "unknown operator", `use "Equal" or "Exists"`})
+			errs = append(errs, fielderr.New(field, value, "unknown operator", `use "Equal" or "Exists"`))
 		}
 		switch t.Effect {
 		case "", "NoSchedule", "PreferNoSchedule", "NoExecute":
 		default:
-			errs = append(errs, &FieldError{field, value, "unknown effect", "use NoSchedule, PreferNoSchedule or NoExecute"})
+			errs = append(errs, fielderr.New(field, value, "unknown effect", "use NoSchedule, PreferNoSchedule or NoExecute"))
 		}
 	}
 	return errs
@@ -167,16 +169,16 @@ func checkNodePorts(t Topology) []*FieldError {
 		for _, m := range published(t.Addressing.Broker(i).Ports) {
 			use := portUse{i, m.Service}
 			if m.HostPort < nodePortMin || m.HostPort > nodePortMax {
-				errs = append(errs, &FieldError{field, `"NodePort"`,
+				errs = append(errs, fielderr.New(field, `"NodePort"`,
 					fmt.Sprintf("%s would be published on NodePort %d, outside %d-%d", use, m.HostPort, nodePortMin, nodePortMax),
-					"use NodePorts inside the API server's range, or a LoadBalancer"})
+					"use NodePorts inside the API server's range, or a LoadBalancer"))
 			}
 			if p, ok := first[m.Service]; !ok {
 				first[m.Service] = m.HostPort
 			} else if p != m.HostPort {
-				errs = append(errs, &FieldError{field, `"NodePort"`,
+				errs = append(errs, fielderr.New(field, `"NodePort"`,
 					fmt.Sprintf("%s advertises port %d but broker 0 advertises %d, and one NodePort Service has one nodePort per port", use, m.HostPort, p),
-					"advertise the same NodePort on every broker, or use a LoadBalancer per broker"})
+					"advertise the same NodePort on every broker, or use a LoadBalancer per broker"))
 			}
 		}
 	}

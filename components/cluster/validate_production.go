@@ -3,6 +3,8 @@ package cluster
 import (
 	"fmt"
 	"strings"
+
+	"github.com/marketbus/market-bus/fielderr"
 )
 
 // minProductionBrokers is the smallest cluster that survives losing a
@@ -15,20 +17,20 @@ func checkSecurity(a Args) []*FieldError {
 	var errs []*FieldError
 	if a.Backend == BackendDocker {
 		if a.tlsOn() {
-			errs = append(errs, &FieldError{"TLS", "true",
+			errs = append(errs, fielderr.New("TLS", "true",
 				"the docker backend has no certificates to serve and keeps its listeners plaintext",
-				"leave TLS unset (or false) on docker; TLS is for the kubernetes backend, where it is on by default"})
+				"leave TLS unset (or false) on docker; TLS is for the kubernetes backend, where it is on by default"))
 		}
 		if a.SASL {
-			errs = append(errs, &FieldError{"SASL", "true",
+			errs = append(errs, fielderr.New("SASL", "true",
 				"the docker backend does not create the SASL bootstrap user",
-				"leave SASL false on docker; SASL is for the kubernetes backend"})
+				"leave SASL false on docker; SASL is for the kubernetes backend"))
 		}
 	}
 	if a.Production && !a.tlsOn() && !a.AllowPlaintext {
-		errs = append(errs, &FieldError{"TLS", "false",
+		errs = append(errs, fielderr.New("TLS", "false",
 			"a Production cluster would serve every listener in plaintext",
-			"turn TLS on (the kubernetes default), or set AllowPlaintext to accept plaintext explicitly"})
+			"turn TLS on (the kubernetes default), or set AllowPlaintext to accept plaintext explicitly"))
 	}
 	return errs
 }
@@ -39,19 +41,19 @@ func checkSecurity(a Args) []*FieldError {
 func checkProduction(a Args) []*FieldError {
 	var errs []*FieldError
 	if a.Production && a.Brokers >= 1 && a.Brokers < minProductionBrokers {
-		errs = append(errs, &FieldError{"Brokers", fmt.Sprint(a.Brokers),
+		errs = append(errs, fielderr.New("Brokers", fmt.Sprint(a.Brokers),
 			"a Production cluster needs at least 3 brokers: with fewer, losing one broker loses the Raft majority",
-			"set Brokers to 3 or more"})
+			"set Brokers to 3 or more"))
 	}
 	if a.MinDiskBytes < 0 {
-		errs = append(errs, &FieldError{"MinDiskBytes", fmtBytes(a.MinDiskBytes), "a size cannot be negative",
-			"leave it 0 for the default floor (50 GiB on Production)"})
+		errs = append(errs, fielderr.New("MinDiskBytes", fmtBytes(a.MinDiskBytes), "a size cannot be negative",
+			"leave it 0 for the default floor (50 GiB on Production)"))
 	}
 	// Zero is "unknown" (a Docker volume on the host disk): nothing to compare.
 	if d := a.Resources.DiskSizeBytes; d > 0 && d < a.MinDiskBytes {
-		errs = append(errs, &FieldError{"Resources.DiskSizeBytes", fmtBytes(d),
+		errs = append(errs, fielderr.New("Resources.DiskSizeBytes", fmtBytes(d),
 			fmt.Sprintf("below the %s floor for this cluster (MinDiskBytes)", fmtGiB(a.MinDiskBytes)),
-			fmt.Sprintf("set Resources.DiskSizeBytes to at least %s", fmtBytes(a.MinDiskBytes))})
+			fmt.Sprintf("set Resources.DiskSizeBytes to at least %s", fmtBytes(a.MinDiskBytes))))
 	}
 	return errs
 }

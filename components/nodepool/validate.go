@@ -1,37 +1,20 @@
 package nodepool
 
 import (
-	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/marketbus/market-bus/fielderr"
 )
 
 // FieldError is one refused setting: the field, its value, what is wrong
 // and how to fix it.
-type FieldError struct {
-	Field   string
-	Value   string
-	Problem string
-	Fix     string
-}
-
-// Error implements error.
-func (e *FieldError) Error() string {
-	return fmt.Sprintf("%s = %s: %s; fix: %s", e.Field, e.Value, e.Problem, e.Fix)
-}
+type FieldError = fielderr.Error
 
 // Validate checks a before anything is created and reports every problem
 // at once, after defaulting as the constructor does.
 func Validate(a Args) error {
-	errs := validate(a.withDefaults())
-	if len(errs) == 0 {
-		return nil
-	}
-	out := make([]error, len(errs))
-	for i, e := range errs {
-		out[i] = e
-	}
-	return errors.Join(out...)
+	return fielderr.Join(validate(a.withDefaults()))
 }
 
 // taintEffects maps Kubernetes taint effects to the EKS API's spelling.
@@ -45,21 +28,21 @@ func validate(a Args) []*FieldError {
 	switch a.Mode {
 	case ModeExisting, ModeEKS:
 	default:
-		add(&FieldError{"Mode", fmt.Sprintf("%q", a.Mode), "unknown node pool mode", `use "existing" or "eks"`})
+		add(fielderr.New("Mode", fmt.Sprintf("%q", a.Mode), "unknown node pool mode", `use "existing" or "eks"`))
 	}
 	if a.Nodes < 1 {
-		add(&FieldError{"Nodes", fmt.Sprint(a.Nodes), "a pool needs a node per broker",
-			"set Nodes to the number of brokers (3)"})
+		add(fielderr.New("Nodes", fmt.Sprint(a.Nodes), "a pool needs a node per broker",
+			"set Nodes to the number of brokers (3)"))
 	}
 	for k := range a.Labels {
 		if strings.TrimSpace(k) == "" {
-			add(&FieldError{"Labels", fmt.Sprintf("%q", k), "a node label needs a name", "remove the empty key"})
+			add(fielderr.New("Labels", fmt.Sprintf("%q", k), "a node label needs a name", "remove the empty key"))
 		}
 	}
 	for i, t := range a.Taints {
 		if _, ok := taintEffects[t.Effect]; !ok || t.Key == "" {
-			add(&FieldError{fmt.Sprintf("Taints[%d]", i), fmt.Sprintf("%+v", t), "a taint needs a key and an effect",
-				"use a key and NoSchedule, PreferNoSchedule or NoExecute"})
+			add(fielderr.New(fmt.Sprintf("Taints[%d]", i), fmt.Sprintf("%+v", t), "a taint needs a key and an effect",
+				"use a key and NoSchedule, PreferNoSchedule or NoExecute"))
 		}
 	}
 	if a.Mode == ModeEKS {
@@ -81,22 +64,22 @@ func validateEKS(e EKSArgs) []*FieldError {
 		{"EKS.NodeRoleARN", e.NodeRoleARN == nil},
 	} {
 		if f.unset {
-			errs = append(errs, &FieldError{f.field, "<nil>", "an EKS node group needs it", "pass it from the EKS cluster's stack"})
+			errs = append(errs, fielderr.New(f.field, "<nil>", "an EKS node group needs it", "pass it from the EKS cluster's stack"))
 		}
 	}
 	eligible := suggestions(3)
 	if t, ok := LookupInstanceType(e.InstanceType); !ok {
-		errs = append(errs, &FieldError{"EKS.InstanceType", fmt.Sprintf("%q", e.InstanceType),
+		errs = append(errs, fielderr.New("EKS.InstanceType", fmt.Sprintf("%q", e.InstanceType),
 			"not in the checked instance table, so its memory and network cannot be verified",
-			fmt.Sprintf("use a checked type that meets the floor (e.g. %s), or add the type with its published figures", eligible)})
+			fmt.Sprintf("use a checked type that meets the floor (e.g. %s), or add the type with its published figures", eligible)))
 	} else if why := t.belowFloor(); why != "" {
-		errs = append(errs, &FieldError{"EKS.InstanceType", fmt.Sprintf("%q", e.InstanceType), why,
-			fmt.Sprintf("use a type with at least %d GiB and a sustained %d Gbps, e.g. %s", MinMemoryGiB, MinNetworkGbps, eligible)})
+		errs = append(errs, fielderr.New("EKS.InstanceType", fmt.Sprintf("%q", e.InstanceType), why,
+			fmt.Sprintf("use a type with at least %d GiB and a sustained %d Gbps, e.g. %s", MinMemoryGiB, MinNetworkGbps, eligible)))
 	}
 	if e.DiskSizeGiB < DefaultDiskSizeGiB {
-		errs = append(errs, &FieldError{"EKS.DiskSizeGiB", fmt.Sprint(e.DiskSizeGiB),
+		errs = append(errs, fielderr.New("EKS.DiskSizeGiB", fmt.Sprint(e.DiskSizeGiB),
 			fmt.Sprintf("below the %d GiB node disk floor", DefaultDiskSizeGiB),
-			fmt.Sprintf("set it to %d or more, or 0 for the default", DefaultDiskSizeGiB)})
+			fmt.Sprintf("set it to %d or more, or 0 for the default", DefaultDiskSizeGiB)))
 	}
 	return errs
 }
