@@ -3,6 +3,7 @@ package main
 import (
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/events"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
@@ -79,8 +80,19 @@ func (r *recorder) refresh(m apitype.StepEventMetadata) {
 	}
 }
 
-// wait returns once the engine closed the stream (the operation has returned by then).
-func (r *recorder) wait() { <-r.done }
+// eventsGrace is how long wait gives the event stream to end once the operation returned.
+const eventsGrace = 10 * time.Second
+
+// wait returns once the engine closed the event stream; call it after the operation has
+// returned. The Automation API closes the stream when the CLI's event log ends, but a CLI
+// that fails before it writes one (a wrong passphrase) leaves it open for good: busctl waited
+// forever there. After eventsGrace, what has arrived is all there is.
+func (r *recorder) wait() {
+	select {
+	case <-r.done:
+	case <-time.After(eventsGrace):
+	}
+}
 
 // mandatory counts the mandatory policy violations seen.
 func (r *recorder) mandatory() int {

@@ -109,8 +109,10 @@ func TestBusctlPluginsFromPulumiHome(t *testing.T) {
 
 // TestBusctlConfigSecretOnDev: `busctl config set --secret` encrypts into the stack file
 // busctl deploys from, `config get` decrypts it, a wrong passphrase cannot, and `config rm`
-// removes it. A dev preview that reads it is not run here: with no internet the engine waits
-// for the docker plugin it cannot download, with or without automatic acquisition.
+// removes it. A dev preview reads it: with the secret the program gets past its config and
+// plans the cluster, then stops at the docker plugin (which cannot be had here, and the
+// error names it); with a wrong passphrase it stops at decryption, within seconds (busctl
+// once waited forever there); without the secret the program names the missing key.
 func TestBusctlConfigSecretOnDev(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
@@ -148,10 +150,35 @@ func TestBusctlConfigSecretOnDev(t *testing.T) {
 		t.Errorf("config get with a wrong passphrase: exit %d, want a decryption failure:\n%s%s", wrong.code, wrong.stdout, wrong.stderr)
 	}
 
+	// Automatic plugin acquisition is off so the run is the same with or without internet.
+	previewEnv := append(env, "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true")
+	preview := func(extra ...string) busctlResult {
+		t.Helper()
+		start := time.Now()
+		r := runBusctl(t, ctx, append(previewEnv, extra...), args("preview", "--no-policy")...)
+		if d := time.Since(start); d > 2*time.Minute {
+			t.Errorf("preview took %v: a failed preview must return promptly", d)
+		}
+		return r
+	}
+	r := preview()
+	out := r.stdout + r.stderr
+	if r.code == 0 || strings.Contains(out, "grafanaAdminPassword (secret) is required") ||
+		!strings.Contains(out, "marketbus:cluster:RedpandaCluster") || !strings.Contains(out, "pulumi-resource-docker") {
+		t.Errorf("dev preview with the secret: exit %d, want the program past its config, planning the cluster, then stopped at the docker plugin by name:\n%s", r.code, out)
+	}
+	r = preview("PULUMI_CONFIG_PASSPHRASE=not-the-passphrase")
+	if out := r.stdout + r.stderr; r.code == 0 || !strings.Contains(out, "incorrect passphrase") || strings.Contains(out, "marketbus:cluster:RedpandaCluster") {
+		t.Errorf("dev preview with a wrong passphrase: exit %d, want it stopped at decryption before the program ran:\n%s", r.code, out)
+	}
+
 	if r := runBusctl(t, ctx, env, args("config", "rm", "grafanaAdminPassword")...); r.code != 0 {
 		t.Errorf("config rm: exit %d\n%s", r.code, r.stderr)
 	}
 	if r := runBusctl(t, ctx, env, args("config", "get", "grafanaAdminPassword")...); r.code != 1 {
 		t.Errorf("config get after rm: exit %d, want 1\n%s", r.code, r.stderr)
+	}
+	if r := preview(); r.code == 0 || !strings.Contains(r.stdout+r.stderr, "market-bus:grafanaAdminPassword (secret) is required") {
+		t.Errorf("dev preview without the secret: exit %d, want the program to name the missing key:\n%s%s", r.code, r.stdout, r.stderr)
 	}
 }
