@@ -6,6 +6,8 @@ package driver
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -116,8 +118,17 @@ func Resolve(o Options) (Options, error) {
 	return o, err
 }
 
-// WorkDir is the private folder the CLI runs in; it holds the working copy of the stack file.
-func (o Options) WorkDir() string { return filepath.Join(o.Root, ".state", "work", o.Stack) }
+// WorkDir is the private folder the CLI runs in; it holds the working copy of the stack file,
+// whose passphrase salt stackSettings carries over. It is per backend: the same stack name in
+// another backend is another stack, and a salt carried over from it made every passphrase
+// but the first one "incorrect".
+func (o Options) WorkDir() string {
+	if o.BackendURL == "" || o.defaultBackend {
+		return filepath.Join(o.Root, ".state", "work", o.Stack)
+	}
+	sum := sha256.Sum256([]byte(o.BackendURL))
+	return filepath.Join(o.Root, ".state", "work", "backend-"+hex.EncodeToString(sum[:6]), o.Stack)
+}
 
 // DefaultBackend reports whether the state lives in the checkout's default file backend.
 func (o Options) DefaultBackend() bool { return o.defaultBackend }

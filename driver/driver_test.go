@@ -222,3 +222,21 @@ func TestGrafanaPluginMatchesGeneratedSDK(t *testing.T) {
 		t.Errorf("generated SDK does not download from %s", grafanaPlugin.Server)
 	}
 }
+
+// TestWorkDirIsPerBackend: the working copy of a stack file (and the passphrase salt it
+// carries) belongs to one backend; the default backend keeps the folder it always had.
+func TestWorkDirIsPerBackend(t *testing.T) {
+	root := t.TempDir()
+	def := Options{Root: root, Stack: "prod", BackendURL: "file://" + filepath.Join(root, ".state", "backend"), defaultBackend: true}
+	a := Options{Root: root, Stack: "prod", BackendURL: "file:///tmp/team-a"}
+	b := Options{Root: root, Stack: "prod", BackendURL: "s3://team-b-state"}
+	if got, want := def.WorkDir(), filepath.Join(root, ".state", "work", "prod"); got != want {
+		t.Errorf("default backend: WorkDir = %s, want %s", got, want)
+	}
+	if a.WorkDir() == b.WorkDir() || a.WorkDir() == def.WorkDir() {
+		t.Errorf("two backends share a work dir: %s, %s, %s", a.WorkDir(), b.WorkDir(), def.WorkDir())
+	}
+	if a.WorkDir() != (Options{Root: root, Stack: "prod", BackendURL: "file:///tmp/team-a"}).WorkDir() {
+		t.Error("the same backend must keep its work dir")
+	}
+}
