@@ -32,26 +32,15 @@ var destroyModes = []string{"soft", "hard", "retain"}
 // the soft subject is protected unless unprotect. No gate: destroy is what is tested.
 func destroyStackFile(t *testing.T, prefix string, unprotect bool) string {
 	t.Helper()
-	var topics, schemas strings.Builder
+	var topics, schemas []map[string]any
 	for _, mode := range destroyModes {
-		protected := mode == "soft" && !unprotect
-		fmt.Fprintf(&topics, "    - name: %s-%s\n      partitions: 3\n      replicationFactor: 3\n      deletionProtection: %v\n"+
-			"      config:\n        retention.ms: \"3600000\"\n        min.insync.replicas: \"2\"\n", prefix, mode, protected)
-		fmt.Fprintf(&schemas, "    - subject: %s-%s-value\n      file: schemas/fx_tick.avsc\n      compatibility: FULL\n      deletionMode: %s\n",
-			prefix, mode, mode)
+		topics = append(topics, map[string]any{"name": prefix + "-" + mode, "partitions": 3, "replicationFactor": 3,
+			"deletionProtection": mode == "soft" && !unprotect,
+			"config":             map[string]any{"retention.ms": "3600000", "min.insync.replicas": "2"}})
+		schemas = append(schemas, map[string]any{"subject": prefix + "-" + mode + "-value", "file": "schemas/fx_tick.avsc",
+			"compatibility": "FULL", "deletionMode": mode})
 	}
-	cfg := "config:\n  market-bus:environment: development\n" +
-		"  market-bus:cluster:\n    mode: external\n    brokers: 3\n" +
-		"    bootstrapServers: [" + strings.Join(kafkatest.Bootstrap(), ", ") + "]\n" +
-		"    schemaRegistryUrl: " + kafkatest.RegistryURL() + "\n" +
-		"  market-bus:topics:\n" + topics.String() +
-		"  market-bus:schemas:\n" + schemas.String() +
-		"  market-bus:gate:\n    enabled: false\n"
-	file := filepath.Join(t.TempDir(), "Pulumi.e2e-destroy.yaml")
-	if err := os.WriteFile(file, []byte(cfg), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return file
+	return ownStackFile(t, "e2e-destroy", nil, topics, schemas, map[string]any{"enabled": false})
 }
 
 // openDestroyStack opens the e2e-destroy stack with file as its config: the config of the

@@ -2,8 +2,6 @@ package e2e
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -28,17 +26,10 @@ func TestGateTopicIsManagedOnLocalCluster(t *testing.T) {
 		t.Fatalf("creating the leftover topic: %v", err)
 	}
 	t.Cleanup(func() { _, _ = adm.DeleteTopics(context.Background(), topic) })
-	file := filepath.Join(t.TempDir(), "Pulumi.e2e-gate-topic.yaml")
-	cfg := "config:\n  market-bus:environment: development\n" +
-		"  market-bus:cluster:\n    mode: external\n    brokers: 3\n    bootstrapServers: [127.0.0.1:19092, 127.0.0.1:29092, 127.0.0.1:39092]\n" +
-		"    schemaRegistryUrl: http://127.0.0.1:18081/apis/ccompat/v7\n" +
-		"  market-bus:topics: []\n" +
-		"  market-bus:schemas:\n    - subject: " + subject + "\n      file: schemas/fx_tick.avsc\n      deletionMode: hard\n" +
-		"  market-bus:gate:\n    topic: " + topic + "\n    subject: " + subject + "\n    partitions: 3\n    replicationFactor: 3\n" +
-		"    rate: 500\n    durationSeconds: 3\n    warmupSeconds: 1\n    minThroughputMsgPerSec: 400\n    maxAvgLatencyMs: 1000\n    maxP99LatencyMs: 2000\n"
-	if err := os.WriteFile(file, []byte(cfg), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	file := ownStackFile(t, "e2e-gate-topic", nil, nil,
+		[]map[string]any{{"subject": subject, "file": "schemas/fx_tick.avsc", "deletionMode": "hard"}},
+		map[string]any{"topic": topic, "subject": subject, "partitions": 3, "replicationFactor": 3, "rate": 500,
+			"durationSeconds": 3, "warmupSeconds": 1, "minThroughputMsgPerSec": 400, "maxAvgLatencyMs": 1000, "maxP99LatencyMs": 2000})
 	st, err := driver.Open(ctx, driver.Options{Root: repoRoot(t), Stack: "e2e-gate-topic", StackFile: file})
 	if err != nil {
 		t.Fatalf("opening the stack: %v", err)

@@ -2,8 +2,6 @@ package e2e
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -21,19 +19,12 @@ import (
 // the local stack alone.
 func rfStack(t *testing.T, ctx context.Context, rf int, allow bool) auto.Stack {
 	t.Helper()
-	topic := "  market-bus:topics:\n" +
-		"    - name: e2e-rf-decrease\n      partitions: 3\n      replicationFactor: " + string(rune('0'+rf)) + "\n" +
-		"      deletionProtection: false\n      config:\n        retention.ms: \"3600000\"\n        min.insync.replicas: \"1\"\n"
+	topic := map[string]any{"name": "e2e-rf-decrease", "partitions": 3, "replicationFactor": rf, "deletionProtection": false,
+		"config": map[string]any{"retention.ms": "3600000", "min.insync.replicas": "1"}}
 	if allow {
-		topic += "      onReplicationDecrease: allow\n"
+		topic["onReplicationDecrease"] = "allow"
 	}
-	file := filepath.Join(t.TempDir(), "Pulumi.e2e-rf.yaml")
-	cfg := "config:\n  market-bus:environment: development\n" +
-		"  market-bus:cluster:\n    mode: external\n    brokers: 3\n    bootstrapServers: [127.0.0.1:19092, 127.0.0.1:29092, 127.0.0.1:39092]\n" +
-		topic + "  market-bus:schemas: []\n  market-bus:gate:\n    enabled: false\n"
-	if err := os.WriteFile(file, []byte(cfg), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	file := ownStackFile(t, "e2e-rf", nil, []map[string]any{topic}, nil, map[string]any{"enabled": false})
 	st, err := driver.Open(ctx, driver.Options{Root: repoRoot(t), Stack: "e2e-rf", StackFile: file})
 	if err != nil {
 		t.Fatalf("opening the e2e-rf stack: %v", err)

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,7 +19,6 @@ import (
 	"github.com/twmb/franz-go/pkg/kadm"
 
 	"github.com/marketbus/market-bus/driver"
-	"github.com/marketbus/market-bus/tests/kafkatest"
 )
 
 // secureBootstrap is the local cluster's SASL_SSL listener (scripts/lib/secure-listener.bash).
@@ -58,29 +58,17 @@ func superuserPassword(t *testing.T, ctx context.Context, adm *kadm.Client) stri
 // the gate both authenticate and verify TLS. caFile "" leaves cluster.caCertFile out.
 func secureStackFile(t *testing.T, topic, caFile string) string {
 	t.Helper()
-	ca := ""
+	cluster := map[string]any{"bootstrapServers": secureBootstrap, "tls": true,
+		"sasl": map[string]any{"mechanism": "SCRAM-SHA-512", "username": "admin"}}
 	if caFile != "" {
-		ca = "    caCertFile: " + caFile + "\n"
+		cluster["caCertFile"] = caFile
 	}
-	cfg := "config:\n  market-bus:environment: development\n" +
-		"  market-bus:cluster:\n    mode: external\n    brokers: 3\n" +
-		"    bootstrapServers: [" + strings.Join(secureBootstrap, ", ") + "]\n" +
-		"    schemaRegistryUrl: " + kafkatest.RegistryURL() + "\n" +
-		"    tls: true\n" + ca +
-		"    sasl:\n      mechanism: SCRAM-SHA-512\n      username: admin\n" +
-		"  market-bus:topics:\n" +
-		"    - name: " + topic + "\n      partitions: 3\n      replicationFactor: 3\n      deletionProtection: false\n" +
-		"      config:\n        retention.ms: \"3600000\"\n        min.insync.replicas: \"2\"\n" +
-		"  market-bus:schemas:\n    - subject: " + topic + "-value\n      file: schemas/fx_tick.avsc\n      deletionMode: hard\n" +
-		"  market-bus:gate:\n    topic: " + topic + "-gate\n    subject: " + topic + "-value\n"
-	for k, v := range tokenGate {
-		cfg += fmt.Sprintf("    %s: %v\n", k, v)
-	}
-	file := filepath.Join(t.TempDir(), "Pulumi.e2e-secure.yaml")
-	if err := os.WriteFile(file, []byte(cfg), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return file
+	topics := []map[string]any{{"name": topic, "partitions": 3, "replicationFactor": 3, "deletionProtection": false,
+		"config": map[string]any{"retention.ms": "3600000", "min.insync.replicas": "2"}}}
+	schemas := []map[string]any{{"subject": topic + "-value", "file": "schemas/fx_tick.avsc", "deletionMode": "hard"}}
+	gate := map[string]any{"topic": topic + "-gate", "subject": topic + "-value"}
+	maps.Copy(gate, tokenGate)
+	return ownStackFile(t, "e2e-secure", cluster, topics, schemas, gate)
 }
 
 // openSecure opens the e2e-secure stack with file as its config and password as its

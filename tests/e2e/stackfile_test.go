@@ -1,11 +1,14 @@
 package e2e
 
 import (
+	"maps"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/marketbus/market-bus/tests/kafkatest"
 )
 
 // tokenGate is the latency gate of every e2e stack file but the repository's own: a few
@@ -94,4 +97,33 @@ func setTopicField(t *testing.T, cfg map[string]any, topic, field string, value 
 		}
 	}
 	t.Fatalf("Pulumi.local.yaml lists no topic %s", topic)
+}
+
+// ownStackFile writes the config file of an e2e stack of its own (not the shared local one)
+// on the local cluster: a development environment, an external cluster on the plaintext
+// listener with the local registry (cluster's keys added or replaced), and the given
+// topics, schemas and gate. It returns the file's path.
+func ownStackFile(t *testing.T, stack string, cluster map[string]any, topics, schemas []map[string]any, gate map[string]any) string {
+	t.Helper()
+	c := map[string]any{"mode": "external", "brokers": 3, "bootstrapServers": kafkatest.Bootstrap(), "schemaRegistryUrl": kafkatest.RegistryURL()}
+	maps.Copy(c, cluster)
+	if topics == nil {
+		topics = []map[string]any{}
+	}
+	if schemas == nil {
+		schemas = []map[string]any{}
+	}
+	doc := map[string]any{"config": map[string]any{
+		"market-bus:environment": "development", "market-bus:cluster": c,
+		"market-bus:topics": topics, "market-bus:schemas": schemas, "market-bus:gate": gate,
+	}}
+	out, err := yaml.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "Pulumi."+stack+".yaml")
+	if err := os.WriteFile(path, out, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
