@@ -236,14 +236,12 @@ func register(ctx context.Context, in SchemaArgs, prev SchemaState) (SchemaState
 	return out, nil
 }
 
-// retryRegistry repeats a registry call on transport errors and 5xx answers, five times at
-// most; the registry's 4xx answers are final.
 // racedRegistration is a 409 for a subject that has no version: no schema to be
 // incompatible with, so the conflict is the registry's own. Apicurio with its in-memory
 // store answers "artifact already exists", or a 500 for a duplicate key after which the
 // retry gets that 409, when two subjects are registered at the same moment, as one up
-// registers every subject in parallel; the same request a moment later succeeds. It deliberately has no Unwrap, so the retry
-// predicate does not see the 409 underneath.
+// registers every subject in parallel; the same request a moment later succeeds. It
+// deliberately has no Unwrap, so the retry predicate does not see the 409 underneath.
 type racedRegistration struct{ err error }
 
 func (r racedRegistration) Error() string { return r.err.Error() }
@@ -259,6 +257,8 @@ func subjectHasNoVersions(ctx context.Context, cl *sr.Client, subject string) bo
 	return len(versions) == 0
 }
 
+// retryRegistry repeats a registry call on transport errors, 5xx answers and a
+// racedRegistration, five times at most; the registry's other 4xx answers are final.
 func retryRegistry(ctx context.Context, f func() error) error {
 	return retryOn(ctx, 5, func(err error) bool {
 		if errors.As(err, new(racedRegistration)) {
