@@ -21,8 +21,9 @@ const adaptiveSlack = 5 * time.Second
 
 // watchSteady ends an adaptive warm-up: from cfg.WarmUp on, it opens the measured window
 // after steadyIntervals intervals in a row whose corrected end-to-end p99 is at most
-// cfg.SteadyP99, and at cfg.MaxWarmUp at the latest. Only records received during the interval count, so a
-// slow first minute does not hold the decision back once the cluster has caught up.
+// cfg.SteadyP99, and at cfg.MaxWarmUp at the latest. Only records received during an
+// interval count, so a slow first minute does not hold the decision back once the cluster
+// has caught up.
 func watchSteady(ctx context.Context, st *runState, consumers []*consumer) {
 	ticker := time.NewTicker(steadyInterval)
 	defer ticker.Stop()
