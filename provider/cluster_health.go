@@ -283,10 +283,7 @@ func fetchHealth(ctx context.Context, c *http.Client, cfg Config, urls []string)
 		if err != nil {
 			return healthOverview{}, err
 		}
-		if u, pw, ok := cfg.basicAuth(); ok {
-			req.SetBasicAuth(u, pw)
-		}
-		resp, err := c.Do(req)
+		resp, err := c.Do(req) // c presents the SASL user (Config.httpClient)
 		if err != nil {
 			if isAuthOrTLS(err) {
 				return healthOverview{}, err

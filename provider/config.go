@@ -35,8 +35,9 @@ type Config struct {
 	// SchemaRegistry is where Schema and SubjectConfig resources are managed.
 	SchemaRegistry *RegistryConfig `pulumi:"schemaRegistry,optional"`
 
-	conn *connection
-	reg  *registry
+	conn  *connection
+	reg   *registry
+	login *login
 }
 
 // RegistryConfig points at a Confluent-API schema registry.
@@ -66,6 +67,9 @@ type SASLConfig struct {
 	Mechanism string `pulumi:"mechanism"`
 	Username  string `pulumi:"username"`
 	Password  string `pulumi:"password" provider:"secret"`
+	// PreviousPassword is the password the brokers know while Password is new: set both to
+	// rotate (LoginCredential sets Password on the brokers first).
+	PreviousPassword *string `pulumi:"previousPassword,optional" provider:"secret"`
 }
 
 // Annotate documents the configuration in the schema and the generated SDK.
@@ -93,6 +97,8 @@ func (s *SASLConfig) Annotate(a infer.Annotator) {
 	a.Describe(&s.Mechanism, "SCRAM-SHA-256, SCRAM-SHA-512 or PLAIN.")
 	a.Describe(&s.Username, "SASL user name.")
 	a.Describe(&s.Password, "SASL password; always stored as a secret.")
+	a.Describe(&s.PreviousPassword, "The password the brokers know now, when password is a new one: the provider logs in with it "+
+		"until the LoginCredential resource has set the new password on the brokers. A secret.")
 }
 
 // Configure validates the configuration, prepares the lazy connection and probes it once.
@@ -100,32 +106,23 @@ func (c *Config) Configure(ctx context.Context) error {
 	if err := c.validate(); err != nil {
 		return err
 	}
+	if c.SASL != nil {
+		c.login = &login{current: c.SASL.Password}
+	}
 	c.conn = &connection{cfg: *c}
 	c.reg = &registry{cfg: c.SchemaRegistry, conn: *c}
-	return c.probe(ctx)
+	return c.probeLogin(ctx)
 }
 
 // probeTimeout bounds the connection probe of Configure: a refused connection or a name that
 // does not resolve answers at once, so only a black-holed address waits this long.
 const probeTimeout = 5 * time.Second
 
-// probe asks the cluster for its brokers once, so that a cluster that answers but refuses us
-// (a wrong password, a certificate from a CA we do not trust) fails every command at once,
-// naming the SASL user and the CA: a preview with nothing to change would otherwise never
-// talk to the brokers and pass. A cluster that is not reachable passes: it may not exist
-// yet, or be created by this very update.
-func (c *Config) probe(ctx context.Context) error {
-	adm, err := c.conn.admin()
-	if err != nil {
-		return err
-	}
-	pctx, cancel := context.WithTimeout(ctx, probeTimeout)
-	defer cancel()
-	if _, err := adm.ListBrokers(pctx); err != nil && !unreachable(err) {
-		return c.refused(fmt.Sprintf("connecting to %v", c.BootstrapServers), err)
-	}
-	return nil
-}
+// probeLogin (login.go) asks the cluster for its brokers once, so that a cluster that answers
+// but refuses us (a wrong password, a certificate from a CA we do not trust) fails every
+// command at once, naming the SASL user and the CA: a preview with nothing to change would
+// otherwise never talk to the brokers and pass. A cluster that is not reachable passes: it may
+// not exist yet, or be created by this very update.
 
 func (c *Config) validate() error {
 	if len(c.BootstrapServers) == 0 {
@@ -198,11 +195,11 @@ func (c Config) securityOpts() ([]kgo.Opt, error) {
 	if c.SASL != nil {
 		switch strings.ToUpper(c.SASL.Mechanism) {
 		case "SCRAM-SHA-256":
-			opts = append(opts, kgo.SASL(scram.Auth{User: c.SASL.Username, Pass: c.SASL.Password}.AsSha256Mechanism()))
+			opts = append(opts, kgo.SASL(scram.Auth{User: c.SASL.Username, Pass: c.saslPassword()}.AsSha256Mechanism()))
 		case "SCRAM-SHA-512":
-			opts = append(opts, kgo.SASL(scram.Auth{User: c.SASL.Username, Pass: c.SASL.Password}.AsSha512Mechanism()))
+			opts = append(opts, kgo.SASL(scram.Auth{User: c.SASL.Username, Pass: c.saslPassword()}.AsSha512Mechanism()))
 		case "PLAIN":
-			opts = append(opts, kgo.SASL(plain.Auth{User: c.SASL.Username, Pass: c.SASL.Password}.AsMechanism()))
+			opts = append(opts, kgo.SASL(plain.Auth{User: c.SASL.Username, Pass: c.saslPassword()}.AsMechanism()))
 		}
 	}
 	return opts, nil
@@ -210,30 +207,43 @@ func (c Config) securityOpts() ([]kgo.Opt, error) {
 
 // connection owns the one admin client of a provider process.
 type connection struct {
-	cfg  Config
-	once sync.Once
-	cl   *kgo.Client
-	adm  *kadm.Client
-	err  error
+	cfg Config
+	mu  sync.Mutex
+	cl  *kgo.Client
+	adm *kadm.Client
+	err error
 }
 
 // admin returns the shared admin client, dialling on first use.
 func (c *connection) admin() (*kadm.Client, error) {
-	c.once.Do(func() {
-		opts, err := c.cfg.kgoOpts()
-		if err != nil {
-			c.err = err
-			return
-		}
-		cl, err := kgo.NewClient(opts...)
-		if err != nil {
-			c.err = fmt.Errorf("creating Kafka client for %v: %w", c.cfg.BootstrapServers, err)
-			return
-		}
-		c.cl = cl
-		c.adm = kadm.NewClient(cl)
-	})
-	return c.adm, c.err
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.adm != nil || c.err != nil {
+		return c.adm, c.err
+	}
+	opts, err := c.cfg.kgoOpts()
+	if err != nil {
+		c.err = err
+		return nil, err
+	}
+	cl, err := kgo.NewClient(opts...)
+	if err != nil {
+		c.err = fmt.Errorf("creating Kafka client for %v: %w", c.cfg.BootstrapServers, err)
+		return nil, c.err
+	}
+	c.cl, c.adm = cl, kadm.NewClient(cl)
+	return c.adm, nil
+}
+
+// reset closes the client, so the next call dials again with the login's current password:
+// franz-go keeps the SASL password it was built with for every new broker connection.
+func (c *connection) reset() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.cl != nil {
+		c.cl.Close()
+	}
+	c.cl, c.adm, c.err = nil, nil, nil
 }
 
 // adminFrom returns the admin client of the configured provider.

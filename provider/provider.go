@@ -2,8 +2,9 @@
 // API (franz-go), schema registry subjects and their compatibility through the Confluent
 // API (Schema, SubjectConfig), ClusterHealth, and the LatencyGate that measures the cluster
 // after every deploy. One struct per resource (pulumi-go-provider's infer), one file per
-// concern: topic_*.go, schema_*.go, subject_config.go, cluster_health.go, gate*.go; config.go
-// and trust.go hold the connection every resource shares.
+// concern: topic_*.go, schema_*.go, subject_config.go, cluster_health.go, gate*.go; config.go,
+// trust.go and login.go hold the connection every resource shares, and LoginCredential, which
+// rotates the provider's own SASL password.
 //
 // It never imports the program's packages: programs reach it through the generated SDK in
 // sdk/go/marketbus, exactly as a user's own program would.
@@ -44,6 +45,7 @@ func New() (p.Provider, error) {
 			infer.Resource(SubjectConfig{}),
 			infer.Resource(LatencyGate{}),
 			infer.Resource(ClusterHealth{}),
+			infer.Resource(LoginCredential{}),
 		).
 		Build()
 	if err != nil {

@@ -36,10 +36,9 @@ func (r *registry) client() (*sr.Client, error) {
 			return
 		}
 		opts = append(opts, sr.HTTPClient(hc))
+		// Without a registry user of its own, hc presents the SASL user (Config.httpClient).
 		if r.cfg.Username != nil && r.cfg.Password != nil {
 			opts = append(opts, sr.BasicAuth(*r.cfg.Username, *r.cfg.Password))
-		} else if u, pw, ok := r.conn.basicAuth(); ok {
-			opts = append(opts, sr.BasicAuth(u, pw))
 		}
 		r.cl, r.err = sr.NewClient(opts...)
 		if r.err != nil {

@@ -48,7 +48,7 @@ func (c Config) httpClient(timeout time.Duration) (*http.Client, error) {
 	if tc != nil {
 		tr.TLSClientConfig = tc
 	}
-	return &http.Client{Timeout: timeout, Transport: tr}, nil
+	return &http.Client{Timeout: timeout, Transport: loginAuth{base: tr, cfg: c}}, nil
 }
 
 // basicAuth is the user and password HTTP clients present: the SASL superuser's, which
@@ -57,7 +57,7 @@ func (c Config) basicAuth() (user, pass string, ok bool) {
 	if c.SASL == nil {
 		return "", "", false
 	}
-	return c.SASL.Username, c.SASL.Password, true
+	return c.SASL.Username, c.saslPassword(), true
 }
 
 // trustSource names where the CA came from, for messages.

@@ -32,6 +32,9 @@ const (
 	KeyGate         = "gate"
 	KeyEnvironment  = "environment"
 	KeySASLPassword = "saslPassword"
+	// KeySASLPreviousPassword is the password the brokers know while saslPassword is a new
+	// one: set both to rotate (the provider's LoginCredential sets the new one first).
+	KeySASLPreviousPassword = "saslPreviousPassword"
 )
 
 // Load builds the stack's Spec from its config and validates it. Every problem is reported

@@ -27,38 +27,45 @@ func Program(ctx *pulumi.Context) error {
 	if err != nil {
 		return err
 	}
-	var password pulumi.StringOutput
-	if spec.Cluster.SASL != nil {
-		password = cfg.RequireSecret(KeySASLPassword)
-	}
 	optional := func(key string) pulumi.StringInput {
 		if _, err := cfg.Try(key); err != nil {
 			return nil
 		}
 		return cfg.RequireSecret(key)
 	}
+	var login saslLogin
+	if spec.Cluster.SASL != nil {
+		login = saslLogin{password: cfg.RequireSecret(KeySASLPassword), previous: optional(KeySASLPreviousPassword)}
+	}
 	mon := monitoringSecrets{
 		adminPassword: optional(KeyGrafanaAdminPassword),
 		token:         optional(KeyGrafanaToken),
 		webhook:       optional(KeyAlertWebhookURL),
 	}
-	return deploy(ctx, spec, password, mon)
+	return deploy(ctx, spec, login, mon)
 }
 
-// deploy registers the stack's resources from a validated Spec. saslPassword is only read
-// when the Spec asks for SASL; it stays a secret all the way into the provider config.
-func deploy(ctx *pulumi.Context, spec Spec, saslPassword pulumi.StringOutput, mon monitoringSecrets) error {
+// saslLogin is the provider's SASL password, and the previous one while it is being rotated.
+// Both are secrets and stay secrets all the way into the provider config.
+type saslLogin struct {
+	password pulumi.StringOutput
+	previous pulumi.StringInput // nil unless saslPreviousPassword is set
+}
+
+// deploy registers the stack's resources from a validated Spec. login is only read when the
+// Spec asks for SASL.
+func deploy(ctx *pulumi.Context, spec Spec, login saslLogin, mon monitoringSecrets) error {
 	// A warning, not a refusal: the estimate assumes every topic takes the certified rate.
 	// On production the policy pack's topic-capacity rule makes it mandatory.
 	if w := spec.CapacityWarning(); w != "" {
 		_ = ctx.Log.Warn(w, nil)
 	}
-	ep, err := clusterEndpoints(ctx, spec, saslPassword)
+	ep, err := clusterEndpoints(ctx, spec, login.password)
 	if err != nil {
 		return err
 	}
 	bootstrap := ep.bootstrap
-	prov, err := marketbus.NewProvider(ctx, "marketbus", providerArgs(spec, ep, saslPassword))
+	prov, err := marketbus.NewProvider(ctx, "marketbus", providerArgs(spec, ep, login))
 	if err != nil {
 		return fmt.Errorf("registering the marketbus provider: %w", err)
 	}
@@ -82,6 +89,19 @@ func deploy(ctx *pulumi.Context, spec Spec, saslPassword pulumi.StringOutput, mo
 			return fmt.Errorf("registering the cluster health check: %w", err)
 		}
 		ready = append(ready, health)
+	}
+	// The provider's own login comes next: a rotated password reaches the brokers before any
+	// topic, schema or gate logs in with it.
+	if spec.Cluster.SASL != nil {
+		cred, err := marketbus.NewLoginCredential(ctx, "sasl-login", &marketbus.LoginCredentialArgs{
+			Username:  pulumi.String(spec.Cluster.SASL.Username),
+			Mechanism: pulumi.String(spec.Cluster.SASL.Mechanism),
+			Password:  pulumi.ToSecret(login.password).(pulumi.StringOutput),
+		}, pulumi.Provider(prov), pulumi.DependsOn(ready))
+		if err != nil {
+			return fmt.Errorf("registering the provider's login credential: %w", err)
+		}
+		ready = append(ready, cred)
 	}
 	topics := pulumi.Map{}
 	var topicRes []pulumi.Resource
@@ -128,7 +148,7 @@ func deploy(ctx *pulumi.Context, spec Spec, saslPassword pulumi.StringOutput, mo
 }
 
 // providerArgs points our provider at the cluster: Kafka, the registry, TLS and SASL.
-func providerArgs(spec Spec, ep endpoints, saslPassword pulumi.StringOutput) *marketbus.ProviderArgs {
+func providerArgs(spec Spec, ep endpoints, login saslLogin) *marketbus.ProviderArgs {
 	args := &marketbus.ProviderArgs{
 		BootstrapServers: ep.bootstrap,
 		ClientId:         pulumi.StringPtr(spec.Cluster.ClientID),
@@ -137,11 +157,15 @@ func providerArgs(spec Spec, ep endpoints, saslPassword pulumi.StringOutput) *ma
 		args.SchemaRegistry = marketbus.RegistryConfigArgs{Url: ep.registry}
 	}
 	if spec.Cluster.SASL != nil {
-		args.Sasl = marketbus.SASLConfigArgs{
+		sasl := marketbus.SASLConfigArgs{
 			Mechanism: pulumi.String(spec.Cluster.SASL.Mechanism),
 			Username:  pulumi.String(spec.Cluster.SASL.Username),
-			Password:  pulumi.ToSecret(saslPassword).(pulumi.StringOutput),
+			Password:  pulumi.ToSecret(login.password).(pulumi.StringOutput),
 		}
+		if login.previous != nil {
+			sasl.PreviousPassword = pulumi.ToSecret(login.previous).(pulumi.StringOutput)
+		}
+		args.Sasl = sasl
 	}
 	if spec.Cluster.TLS {
 		tls := marketbus.TLSConfigArgs{Enabled: pulumi.Bool(true)}

@@ -53,10 +53,10 @@ func superuserPassword(t *testing.T, ctx context.Context, adm *kadm.Client) stri
 	return password
 }
 
-// secureStackFile writes the config of a stack of its own that reaches the cluster only
+// secureStackFile writes the config of stack, a stack of its own that reaches the cluster only
 // through the SASL_SSL listener: one topic, and the gate at a token load, so the provider and
 // the gate both authenticate and verify TLS. caFile "" leaves cluster.caCertFile out.
-func secureStackFile(t *testing.T, topic, caFile string) string {
+func secureStackFile(t *testing.T, stack, topic, caFile string) string {
 	t.Helper()
 	cluster := map[string]any{"bootstrapServers": secureBootstrap, "tls": true,
 		"sasl": map[string]any{"mechanism": "SCRAM-SHA-512", "username": "admin"}}
@@ -68,19 +68,26 @@ func secureStackFile(t *testing.T, topic, caFile string) string {
 	schemas := []map[string]any{{"subject": topic + "-value", "file": "schemas/fx_tick.avsc", "deletionMode": "hard"}}
 	gate := map[string]any{"topic": topic + "-gate", "subject": topic + "-value"}
 	maps.Copy(gate, tokenGate)
-	return ownStackFile(t, "e2e-secure", cluster, topics, schemas, gate)
+	return ownStackFile(t, stack, cluster, topics, schemas, gate)
 }
 
-// openSecure opens the e2e-secure stack with file as its config and password as its
-// saslPassword secret (each Open starts from the file, so the secret is set every time).
-func openSecure(t *testing.T, ctx context.Context, file, password string) auto.Stack {
+// openSecure opens stack with file as its config and password as its saslPassword secret
+// (each Open starts from the file, so the secrets are set every time); previous, unless "",
+// is its saslPreviousPassword.
+func openSecure(t *testing.T, ctx context.Context, stack, file, password, previous string) auto.Stack {
 	t.Helper()
-	st, err := driver.Open(ctx, driver.Options{Root: repoRoot(t), Stack: "e2e-secure", StackFile: file})
+	st, err := driver.Open(ctx, driver.Options{Root: repoRoot(t), Stack: stack, StackFile: file})
 	if err != nil {
-		t.Fatalf("opening the e2e-secure stack: %v", err)
+		t.Fatalf("opening the %s stack: %v", stack, err)
 	}
-	if err := st.SetConfig(ctx, "market-bus:saslPassword", auto.ConfigValue{Value: password, Secret: true}); err != nil {
-		t.Fatalf("setting saslPassword: %v", err)
+	secrets := map[string]string{"market-bus:saslPassword": password}
+	if previous != "" {
+		secrets["market-bus:saslPreviousPassword"] = previous
+	}
+	for k, v := range secrets {
+		if err := st.SetConfig(ctx, k, auto.ConfigValue{Value: v, Secret: true}); err != nil {
+			t.Fatalf("setting %s: %v", k, err)
+		}
 	}
 	return st
 }
@@ -97,18 +104,18 @@ func TestSecureListenerOnLocalCluster(t *testing.T) {
 	password := superuserPassword(t, ctx, adm)
 	ca := filepath.Join(tlsDir(t), "ca.crt")
 	topic := fmt.Sprintf("e2e-secure-%d", time.Now().UnixNano()%1e6)
-	withCA, withoutCA := secureStackFile(t, topic, ca), secureStackFile(t, topic, "")
+	withCA, withoutCA := secureStackFile(t, "e2e-secure", topic, ca), secureStackFile(t, "e2e-secure", topic, "")
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 		defer cancel()
-		st := openSecure(t, ctx, withCA, password)
+		st := openSecure(t, ctx, "e2e-secure", withCA, password, "")
 		if _, err := st.Destroy(ctx, optdestroy.ProgressStreams(logs)); err != nil {
 			t.Errorf("destroying the e2e-secure stack: %v", err)
 		}
 		_ = st.Workspace().RemoveStack(ctx, "e2e-secure")
 	})
 
-	st := openSecure(t, ctx, withCA, password)
+	st := openSecure(t, ctx, "e2e-secure", withCA, password, "")
 	res, err := st.Up(ctx, optup.ProgressStreams(logs))
 	if err != nil {
 		t.Fatalf("up over SASL_SSL: %v", err)
@@ -127,7 +134,7 @@ func TestSecureListenerOnLocalCluster(t *testing.T) {
 		{"no CA", withoutCA, password, []string{"cluster.caCertFile", "certificate"}},
 	}
 	for _, tc := range cases {
-		st := openSecure(t, ctx, tc.file, tc.password)
+		st := openSecure(t, ctx, "e2e-secure", tc.file, tc.password, "")
 		_, err := st.Preview(ctx, optpreview.ProgressStreams(logs))
 		if err == nil {
 			t.Errorf("%s: preview passed", tc.name)

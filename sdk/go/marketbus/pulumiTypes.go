@@ -240,6 +240,8 @@ type SASLConfig struct {
 	Mechanism string `pulumi:"mechanism"`
 	// SASL password; always stored as a secret.
 	Password string `pulumi:"password"`
+	// The password the brokers know now, when password is a new one: the provider logs in with it until the LoginCredential resource has set the new password on the brokers. A secret.
+	PreviousPassword *string `pulumi:"previousPassword"`
 	// SASL user name.
 	Username string `pulumi:"username"`
 }
@@ -260,6 +262,8 @@ type SASLConfigArgs struct {
 	Mechanism pulumi.StringInput `pulumi:"mechanism"`
 	// SASL password; always stored as a secret.
 	Password pulumi.StringInput `pulumi:"password"`
+	// The password the brokers know now, when password is a new one: the provider logs in with it until the LoginCredential resource has set the new password on the brokers. A secret.
+	PreviousPassword pulumi.StringPtrInput `pulumi:"previousPassword"`
 	// SASL user name.
 	Username pulumi.StringInput `pulumi:"username"`
 }
@@ -351,6 +355,11 @@ func (o SASLConfigOutput) Password() pulumi.StringOutput {
 	return o.ApplyT(func(v SASLConfig) string { return v.Password }).(pulumi.StringOutput)
 }
 
+// The password the brokers know now, when password is a new one: the provider logs in with it until the LoginCredential resource has set the new password on the brokers. A secret.
+func (o SASLConfigOutput) PreviousPassword() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v SASLConfig) *string { return v.PreviousPassword }).(pulumi.StringPtrOutput)
+}
+
 // SASL user name.
 func (o SASLConfigOutput) Username() pulumi.StringOutput {
 	return o.ApplyT(func(v SASLConfig) string { return v.Username }).(pulumi.StringOutput)
@@ -397,6 +406,16 @@ func (o SASLConfigPtrOutput) Password() pulumi.StringPtrOutput {
 			return nil
 		}
 		return &v.Password
+	}).(pulumi.StringPtrOutput)
+}
+
+// The password the brokers know now, when password is a new one: the provider logs in with it until the LoginCredential resource has set the new password on the brokers. A secret.
+func (o SASLConfigPtrOutput) PreviousPassword() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *SASLConfig) *string {
+		if v == nil {
+			return nil
+		}
+		return v.PreviousPassword
 	}).(pulumi.StringPtrOutput)
 }
 
