@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -227,6 +228,9 @@ func compareContainer(t *testing.T, p *types.Project, s types.ServiceConfig, c r
 	for _, u := range arrayOf(c["uploads"]) {
 		o := u.ObjectValue()
 		path := o["file"].StringValue()
+		if slices.ContainsFunc(s.Secrets, func(r types.ServiceSecretConfig) bool { return r.Target == path }) {
+			continue // the admin password: a Compose secret, checked with the environment below
+		}
 		ref, ok := mounted[path]
 		if !ok {
 			t.Errorf("no config mounted at %s", path)
@@ -239,19 +243,17 @@ func compareContainer(t *testing.T, p *types.Project, s types.ServiceConfig, c r
 			t.Errorf("config at %s mode %v, dev stack %s", path, ref.Mode, o["permissions"].StringValue())
 		}
 	}
-	// The environment is the dev stack's, except the admin password, which
-	// comes from a secret file instead.
+	// The environment is the dev stack's. Both read the admin password from a file: an
+	// uploaded one on dev, a Compose secret here.
 	if envs, ok := c["envs"]; ok {
 		for _, kv := range stringsOf(envs) {
 			k, v, _ := strings.Cut(kv, "=")
-			if k == "GF_SECURITY_ADMIN_PASSWORD" {
-				file := s.Environment[k+"__FILE"]
-				if _, leaked := s.Environment[k]; leaked || file == nil || len(s.Secrets) != 1 || s.Secrets[0].Target != *file {
-					t.Errorf("admin password: environment %v, secrets %+v: want %s__FILE naming the mounted secret", s.Environment, s.Secrets, k)
+			if k == "GF_SECURITY_ADMIN_PASSWORD__FILE" {
+				if _, leaked := s.Environment["GF_SECURITY_ADMIN_PASSWORD"]; leaked || len(s.Secrets) != 1 || s.Secrets[0].Target != v {
+					t.Errorf("admin password: environment %v, secrets %+v: want %s naming the mounted secret", s.Environment, s.Secrets, k)
 				} else if sec := p.Secrets[s.Secrets[0].Source]; sec.Environment != "GRAFANA_ADMIN_PASSWORD" || sec.File != "" {
 					t.Errorf("secret %+v, want it read from $GRAFANA_ADMIN_PASSWORD", sec)
 				}
-				continue
 			}
 			if got := s.Environment[k]; got == nil || *got != v {
 				t.Errorf("environment %s = %v, dev stack %q", k, got, v)

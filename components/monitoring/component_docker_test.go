@@ -66,6 +66,31 @@ func uploads(c call) map[string]string {
 	return out
 }
 
+// uploadIsSecret reports whether the content of the upload at path is marked secret, on
+// its own or as part of a secret uploads list.
+func uploadIsSecret(c call, path string) bool {
+	v := c.Inputs["uploads"]
+	if v.IsSecret() {
+		return true
+	}
+	if !v.IsArray() {
+		return false
+	}
+	for _, u := range v.ArrayValue() {
+		if u.IsSecret() {
+			u = u.SecretValue().Element
+		}
+		if !u.IsObject() {
+			continue
+		}
+		obj := u.ObjectValue()
+		if plain(obj["file"]) == path {
+			return u.IsSecret() || obj["content"].IsSecret()
+		}
+	}
+	return false
+}
+
 func TestDockerContainers(t *testing.T) {
 	mocks, out := runDocker(t, nil)
 	rules := defaultRules(t)
@@ -115,13 +140,22 @@ func TestDockerContainers(t *testing.T) {
 		t.Error("RulesYAML output differs from the uploaded rules file")
 	}
 
+	// The admin password is a file (a secret in the state), never an environment variable:
+	// `docker inspect` shows the environment to anyone who can reach the socket.
 	grafana := mocks.one(t, typeContainer, "mon-grafana")
-	if !grafana.secret("envs") {
-		t.Error("grafana envs are not secret: the admin password would sit in plain state")
-	}
 	envs, _ := grafana.in("envs").([]any)
-	assertContains(t, "grafana envs", strings.Join(toStrings(envs), "\n"),
-		"GF_SECURITY_ADMIN_PASSWORD="+devPassword, "GF_SECURITY_ADMIN_USER=admin", "GF_SERVER_ROOT_URL=http://localhost:3000/")
+	envText := strings.Join(toStrings(envs), "\n")
+	assertContains(t, "grafana envs", envText,
+		"GF_SECURITY_ADMIN_PASSWORD__FILE=/run/secrets/grafana_admin_password", "GF_SECURITY_ADMIN_USER=admin", "GF_SERVER_ROOT_URL=http://localhost:3000/")
+	if strings.Contains(envText, devPassword) {
+		t.Errorf("the grafana environment holds the admin password:\n%s", envText)
+	}
+	if got := uploads(grafana)["/run/secrets/grafana_admin_password"]; got != devPassword {
+		t.Errorf("grafana password file = %q, want the admin password", got)
+	}
+	if !uploadIsSecret(grafana, "/run/secrets/grafana_admin_password") {
+		t.Error("the grafana password file is not a secret: the admin password would sit in plain state")
+	}
 
 	assertEqual(t, "outputs", []string{out.GrafanaURL, out.PrometheusURL}, []string{"http://localhost:3000", "http://localhost:9090"})
 }
@@ -299,14 +333,11 @@ func TestSecretsStayMarked(t *testing.T) {
 	mocks, _ := runDocker(t, func(a *Args) {
 		a.Docker.GrafanaAdminPassword = pulumi.ToSecret(pulumi.String(devPassword)).(pulumi.StringOutput)
 	})
-	for _, c := range []struct{ typ, name, key string }{
-		{typeContainer, "mon-grafana", "envs"},
-		{typeGrafanaProv, "mon-grafana-provider", "auth"},
-	} {
-		r := mocks.one(t, c.typ, c.name)
-		if !r.secret(c.key) {
-			t.Errorf("%s.%s is not secret", c.name, c.key)
-		}
+	if !mocks.one(t, typeGrafanaProv, "mon-grafana-provider").secret("auth") {
+		t.Error("mon-grafana-provider.auth is not secret")
+	}
+	if !uploadIsSecret(mocks.one(t, typeContainer, "mon-grafana"), secretFilePath) {
+		t.Errorf("mon-grafana's upload %s is not secret", secretFilePath)
 	}
 	// The password must not leak into any other input in plain text.
 	for _, typ := range []string{typeContainer, typeFolder, typeDataSource, typeDashboard, typeRuleGroup} {

@@ -63,8 +63,8 @@ func deployDocker(ctx *pulumi.Context, parent pulumi.Resource, name string, a Ar
 		return backendResult{}, err
 	}
 	// No data volume: every object in this Grafana comes from Pulumi, and
-	// GF_SECURITY_ADMIN_PASSWORD only applies when the database is created.
-	// A changed password changes the env, which replaces the container with
+	// the admin password only applies when the database is created. A
+	// changed password changes the uploaded file, which replaces the container with
 	// a fresh database, so the provider's credentials always match; the
 	// Grafana objects are recreated with it (backendResult.replaceWith).
 	gf, err := docker.NewContainer(ctx, name+"-grafana", containerArgs(svc.Grafana, grafanaImage, d, nil),
@@ -103,9 +103,10 @@ func deployDocker(ctx *pulumi.Context, parent pulumi.Resource, name string, a Ar
 
 // containerArgs turns a rendered container into the provider's inputs on
 // the cluster's network. contents overrides file contents by path (those
-// only known once other resources exist); a Secret env entry takes the
-// admin password, which makes the whole environment secret: the docker
-// provider does not mark envs secret.
+// only known once other resources exist). A Secret env entry (the admin
+// password) never becomes an environment variable, which `docker inspect`
+// shows to anyone with the socket: it becomes a file uploaded with the
+// password as a Pulumi secret, and NAME__FILE points Grafana at it.
 func containerArgs(c cluster.DockerContainer, img *docker.RemoteImage, d DockerArgs, contents map[string]pulumi.StringInput) *docker.ContainerArgs {
 	var uploads docker.ContainerUploadArray
 	for _, f := range c.Files {
@@ -114,6 +115,19 @@ func containerArgs(c cluster.DockerContainer, img *docker.RemoteImage, d DockerA
 			content = o
 		}
 		uploads = append(uploads, docker.ContainerUploadArgs{File: pulumi.String(f.Path), Content: content, Permissions: pulumi.String(f.Mode)})
+	}
+	var env pulumi.StringArray
+	for _, e := range c.Env {
+		if e.Secret {
+			uploads = append(uploads, docker.ContainerUploadArgs{
+				File:        pulumi.String(secretFilePath),
+				Content:     pulumi.ToSecret(d.GrafanaAdminPassword).(pulumi.StringOutput),
+				Permissions: pulumi.String("0444"),
+			})
+			env = append(env, pulumi.String(e.Name+"__FILE="+secretFilePath))
+			continue
+		}
+		env = append(env, pulumi.String(e.Name+"="+e.Value))
 	}
 	args := &docker.ContainerArgs{
 		Name:             pulumi.String(c.Name),
@@ -128,24 +142,15 @@ func containerArgs(c cluster.DockerContainer, img *docker.RemoteImage, d DockerA
 		Restart:          pulumi.String(c.Restart),
 		Labels:           containerLabels(c.Labels),
 	}
-	if len(c.Env) > 0 {
-		var env pulumi.StringArray
-		secret := false
-		for _, e := range c.Env {
-			if e.Secret {
-				secret = true
-				env = append(env, pulumi.Sprintf("%s=%s", e.Name, d.GrafanaAdminPassword))
-				continue
-			}
-			env = append(env, pulumi.String(e.Name+"="+e.Value))
-		}
+	if len(env) > 0 {
 		args.Envs = env
-		if secret {
-			args.Envs = pulumi.ToSecret(env).(pulumi.StringArrayOutput)
-		}
 	}
 	return args
 }
+
+// secretFilePath is where the Grafana container reads its admin password
+// (the same path the Compose file mounts its secret at).
+const secretFilePath = "/run/secrets/" + ComposePasswordSecret
 
 // remoteImage pulls a pinned image. KeepLocally: destroying the stack must
 // not delete an image other stacks or a later `up` use.
