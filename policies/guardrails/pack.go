@@ -170,5 +170,6 @@ func definitions() []definition {
 		externalListenersRestricted(),
 		listenersAuthenticated(),
 		networkPolicyPresent(),
+		podSecurityRestricted(),
 	}
 }
