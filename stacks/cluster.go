@@ -121,8 +121,12 @@ func clusterArgs(s Spec, password pulumi.StringInput) (cluster.Args, []error) {
 			DeleteVolumesOnDestroy: c.RetainVolumes != nil && !*c.RetainVolumes,
 		},
 	}
+	if c.SASL != nil {
+		args.SASL = true
+		args.Superuser = cluster.SuperuserArgs{Name: c.SASL.Username, Mechanism: c.SASL.Mechanism, Password: password}
+	}
 	if c.Mode == ModeKubernetes {
-		kubernetesArgs(s, &args, password)
+		kubernetesArgs(s, &args)
 	}
 	return args, errs
 }

@@ -66,13 +66,9 @@ func nodePoolArgs(s Spec) nodepool.Args {
 }
 
 // kubernetesArgs fills the Kubernetes part of the cluster's arguments.
-func kubernetesArgs(s Spec, a *cluster.Args, password pulumi.StringInput) {
+func kubernetesArgs(s Spec, a *cluster.Args) {
 	c := s.Cluster
 	a.TLS = pulumi.BoolRef(c.TLS)
-	if c.SASL != nil {
-		a.SASL = true
-		a.Superuser = cluster.SuperuserArgs{Name: c.SASL.Username, Mechanism: c.SASL.Mechanism, Password: password}
-	}
 	a.Kubernetes = cluster.KubernetesArgs{
 		Namespace:           c.Namespace,
 		CreateNamespace:     c.CreateNamespace == nil || *c.CreateNamespace,

@@ -2,6 +2,7 @@ package stacks
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
@@ -66,5 +67,40 @@ func TestProgramNoSASLNoLoginCredential(t *testing.T) {
 	}
 	if _, ok := rec.reg["marketbus:index:LoginCredential::sasl-login"]; ok {
 		t.Error("a LoginCredential was registered for a stack without SASL")
+	}
+}
+
+// TestProgramDevOnALANHostAuthenticates: dev published beyond loopback with cluster.sasl
+// creates brokers whose every listener authenticates, and the provider logs in as the
+// bootstrap user.
+func TestProgramDevOnALANHostAuthenticates(t *testing.T) {
+	rec, err := runProgram(t, "dev", map[string]string{
+		KeyCluster:              `{"externalHost":"bus.lan","sasl":{"mechanism":"SCRAM-SHA-512","username":"admin"}}`,
+		KeySASLPassword:         "pw",
+		KeyGrafanaAdminPassword: "admin-pw",
+	})
+	if err != nil {
+		t.Fatalf("program: %v", err)
+	}
+	brokers := 0
+	for _, c := range findType(rec, "docker:index/container:Container") {
+		cmd := c.Inputs["command"].String()
+		if !strings.Contains(cmd, "--kafka-addr") {
+			continue // Prometheus, Grafana
+		}
+		brokers++
+		if !strings.Contains(cmd, "|sasl") || !strings.Contains(cmd, "|http_basic") {
+			t.Errorf("%s: listeners without authentication: %s", c.Name, cmd)
+		}
+		if !c.Inputs["uploads"].ContainsSecrets() {
+			t.Errorf("%s: the bootstrap user file is not a secret", c.Name)
+		}
+	}
+	if brokers != 3 {
+		t.Errorf("%d broker containers, want 3", brokers)
+	}
+	sasl := rec.reg["pulumi:providers:marketbus::marketbus"].Inputs["sasl"]
+	if !sasl.IsObject() || sasl.ObjectValue()["username"].StringValue() != "admin" {
+		t.Errorf("provider sasl = %v, want the bootstrap user", sasl)
 	}
 }

@@ -241,6 +241,8 @@ func TestLoadRejectsBadDockerCluster(t *testing.T) {
 		{"latest image", `{"image":"redpandadata/redpanda:latest"}`, []string{"market-bus:cluster.image", "latest"}},
 		{"untagged image", `{"image":"redpandadata/redpanda"}`, []string{"market-bus:cluster.image"}},
 		{"zero cores", `{"cpuCores":0}`, []string{"market-bus:cluster.cpuCores"}},
+		{"a LAN host without SASL", `{"externalHost":"bus.lan"}`, []string{"market-bus:cluster.externalHost", `"bus.lan"`, "all interfaces", "127.0.0.1"}},
+		{"SASL without its password", `{"externalHost":"bus.lan","sasl":{"mechanism":"SCRAM-SHA-512","username":"admin"}}`, []string{"market-bus:saslPassword", "config set --secret"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

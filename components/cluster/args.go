@@ -73,7 +73,9 @@ type Args struct {
 	// certificates to serve). Kubernetes.TLS says where certificates come from.
 	TLS *bool
 	// SASL turns on SASL/SCRAM authentication and authorization on the
-	// Kafka API, with Superuser as the only superuser. Kubernetes only.
+	// Kafka API, with Superuser as the only superuser, and authentication on
+	// every HTTP listener (Listeners). Required on Docker when ExternalHost is
+	// not a loopback address.
 	SASL bool
 	// Superuser is the bootstrap user SASL creates on first start.
 	Superuser SuperuserArgs
@@ -341,6 +343,9 @@ func (a Args) Topology() Topology {
 			HostnamePrefix: a.Docker.HostnamePrefix,
 			ExternalHost:   a.Docker.ExternalHost,
 			HostPorts:      a.Docker.HostPorts,
+		}
+		if a.SASL {
+			t.SASL = SASLConfig{Enabled: true, Superuser: a.Superuser.Name, Mechanism: a.Superuser.Mechanism}
 		}
 		// Containers are not pinned to cores: each broker shares the host's
 		// CPUs with the others, which Seastar must be told or it pins and

@@ -27,6 +27,7 @@ type ComposeService struct {
 	Image           string                      `yaml:"image"`
 	ContainerName   string                      `yaml:"container_name,omitempty"`
 	Hostname        string                      `yaml:"hostname,omitempty"`
+	Entrypoint      []string                    `yaml:"entrypoint,omitempty"`
 	Command         []string                    `yaml:"command,omitempty"`
 	Environment     []string                    `yaml:"environment,omitempty"`
 	Networks        map[string]ComposeAttach    `yaml:"networks,omitempty"`
@@ -159,6 +160,7 @@ func (f *ComposeFile) AddContainer(key string, c DockerContainer, dependsOn []st
 		Image:         c.Image,
 		ContainerName: c.Name,
 		Hostname:      c.Hostname,
+		Entrypoint:    escapeAll(c.Entrypoint),
 		Command:       escapeAll(c.Command),
 		Networks:      map[string]ComposeAttach{composeNetworkKey: {Aliases: []string{c.Hostname}}},
 		CPUs:          c.CPUs,
@@ -186,6 +188,13 @@ func (f *ComposeFile) AddContainer(key string, c DockerContainer, dependsOn []st
 			return fmt.Errorf("compose: service %q: %s is a secret: pass it as a secrets: reference, never a value", key, e.Name)
 		}
 		s.Environment = append(s.Environment, escape(e.Name+"="+e.Value))
+	}
+	for _, sec := range c.Secrets {
+		s.Secrets = append(s.Secrets, ComposeFileRef{Source: sec.Name, Target: sec.Path(), Mode: "0400"})
+		if f.Secrets == nil {
+			f.Secrets = map[string]ComposeSecret{}
+		}
+		f.Secrets[sec.Name] = ComposeSecret{Environment: sec.ComposeEnv}
 	}
 	for _, p := range c.Ports {
 		s.Ports = append(s.Ports, ComposePort{Target: p.ContainerPort, Published: fmt.Sprint(p.HostPort), HostIP: p.HostIP, Protocol: p.Protocol})

@@ -140,6 +140,9 @@ func TestComposePortsFollowTheRenderer(t *testing.T) {
 		t.Run(tt.externalHost, func(t *testing.T) {
 			a := devArgs()
 			a.Docker.ExternalHost = tt.externalHost
+			if !isLoopback(tt.externalHost) {
+				withSASL(&a) // a LAN host needs authentication
+			}
 			d, f := composeOf(t, a)
 			for _, c := range d.Containers {
 				for j, p := range f.Services[c.Hostname].Ports {

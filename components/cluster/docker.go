@@ -125,11 +125,26 @@ func containerArgs(a Args, c DockerContainer, img *docker.RemoteImage, nw *docke
 			Permissions: pulumi.String(f.Mode),
 		})
 	}
+	for _, sec := range c.Secrets {
+		// The only broker secret is the bootstrap user; the upload is a Pulumi
+		// secret, so the state and every diff mask it.
+		u := a.Superuser
+		uploads = append(uploads, docker.ContainerUploadArgs{
+			File:        pulumi.String(sec.Path()),
+			Content:     pulumi.ToSecret(pulumi.Sprintf("%s:%s:%s", u.Name, u.Password, u.Mechanism)).(pulumi.StringOutput),
+			Permissions: pulumi.String("0400"),
+		})
+	}
+	var entrypoint pulumi.StringArrayInput
+	if c.Entrypoint != nil {
+		entrypoint = pulumi.ToStringArray(c.Entrypoint)
+	}
 	return &docker.ContainerArgs{
-		Name:     pulumi.String(c.Name),
-		Image:    img.ImageId,
-		Hostname: pulumi.String(c.Hostname),
-		Command:  pulumi.ToStringArray(c.Command),
+		Name:        pulumi.String(c.Name),
+		Image:       img.ImageId,
+		Hostname:    pulumi.String(c.Hostname),
+		Entrypoints: entrypoint,
+		Command:     pulumi.ToStringArray(c.Command),
 		NetworksAdvanced: docker.ContainerNetworksAdvancedArray{
 			docker.ContainerNetworksAdvancedArgs{
 				Name:    nw.Name,

@@ -46,6 +46,8 @@ type DockerContainer struct {
 	Hostname string
 	// Image is the pinned image reference.
 	Image string
+	// Entrypoint replaces the image's entrypoint; nil keeps it.
+	Entrypoint []string
 	// Command is the argument list after the image's entrypoint; nil keeps
 	// the image's own.
 	Command []string
@@ -58,6 +60,10 @@ type DockerContainer struct {
 	Mounts []DockerMount
 	// Files are written into the container before it starts.
 	Files []DockerFile
+	// Secrets are files whose content the renderer never holds: each writer
+	// supplies it its own way (an upload marked as a Pulumi secret, a Compose
+	// secret read from the environment of `docker compose`).
+	Secrets []DockerSecret
 	// MemoryMiB is the memory limit; MemorySwapMiB equal to it means no swap.
 	MemoryMiB     int
 	MemorySwapMiB int
@@ -78,6 +84,31 @@ type DockerEnv struct {
 	Name   string
 	Value  string
 	Secret bool
+}
+
+// DockerSecret is a secret file at /run/secrets/<Name>.
+type DockerSecret struct {
+	// Name is the secret's name, also its Compose secret and file name.
+	Name string
+	// ComposeEnv is the variable `docker compose` reads the content from.
+	ComposeEnv string
+}
+
+// Path is where the container reads the secret.
+func (s DockerSecret) Path() string { return "/run/secrets/" + s.Name }
+
+// bootstrapUserSecret holds the SASL bootstrap user as user:password:mechanism.
+// Redpanda reads it from RP_BOOTSTRAP_USER only; an environment variable is
+// visible to anyone who can run `docker inspect`, so the container gets a file
+// and bootstrapEntrypoint exports it just before the image's own entrypoint.
+var bootstrapUserSecret = DockerSecret{Name: "redpanda_bootstrap_user", ComposeEnv: "REDPANDA_BOOTSTRAP_USER"}
+
+// bootstrapEntrypoint wraps the Redpanda image's entrypoint (/entrypoint.sh,
+// which runs rpk with the container's command).
+func bootstrapEntrypoint() []string {
+	return []string{"/bin/bash", "-c",
+		`RP_BOOTSTRAP_USER="$(cat ` + bootstrapUserSecret.Path() + `)" && export RP_BOOTSTRAP_USER && exec /entrypoint.sh "$@"`,
+		"entrypoint"}
 }
 
 // DockerPort publishes ContainerPort on HostIP:HostPort.
@@ -146,18 +177,25 @@ func renderDocker(a Args, instance, stack string, brokers []BrokerConfig) Docker
 		Image:   a.Image,
 	}
 	limitMiB := int(a.Resources.MemoryLimitBytes / mib)
+	var entrypoint []string
+	var secrets []DockerSecret
+	if a.SASL {
+		entrypoint, secrets = bootstrapEntrypoint(), []DockerSecret{bootstrapUserSecret}
+	}
 	for _, b := range brokers {
 		vol := DockerVolume{Name: volumeName(a, b.Index), Labels: BrokerLabels(instance, stack, b.Index)}
 		d.Volumes = append(d.Volumes, vol)
 		d.Containers = append(d.Containers, DockerContainer{
-			Index:    b.Index,
-			Name:     containerName(a, b.Index),
-			Hostname: b.InternalHost,
-			Image:    a.Image,
-			Command:  append([]string(nil), b.Args...),
-			Ports:    containerPorts(b),
-			Mounts:   []DockerMount{{Volume: vol.Name, Target: DataDir}},
-			Files:    []DockerFile{{Path: BootstrapPath, Content: b.BootstrapYAML, Mode: "0644"}},
+			Entrypoint: entrypoint,
+			Secrets:    secrets,
+			Index:      b.Index,
+			Name:       containerName(a, b.Index),
+			Hostname:   b.InternalHost,
+			Image:      a.Image,
+			Command:    append([]string(nil), b.Args...),
+			Ports:      containerPorts(b),
+			Mounts:     []DockerMount{{Volume: vol.Name, Target: DataDir}},
+			Files:      []DockerFile{{Path: BootstrapPath, Content: b.BootstrapYAML, Mode: "0644"}},
 			// Swap equal to memory means no swap: a swapping broker
 			// misses its raft heartbeats.
 			MemoryMiB:     limitMiB,
@@ -179,8 +217,9 @@ func renderDocker(a Args, instance, stack string, brokers []BrokerConfig) Docker
 }
 
 // containerPorts publishes the broker's external ports. They bind to the
-// loopback interface when clients dial a loopback name: the listeners have
-// no authentication yet and must not be open to the LAN.
+// loopback interface when clients dial a loopback name; any other external
+// host binds every interface, which validation allows only with SASL on
+// (every listener then authenticates).
 //
 // The provider reads ports back sorted by container port; declaring them in
 // any other order shows a diff after every refresh, and ports force a

@@ -60,9 +60,6 @@ func validateKubernetes(a Args) []*FieldError {
 	if a.tlsOn() {
 		add(checkTLSSource(k.TLS)...)
 	}
-	if a.SASL {
-		add(checkSuperuser(a.Superuser)...)
-	}
 	if a.Brokers < 1 {
 		return errs
 	}

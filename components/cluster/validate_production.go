@@ -21,11 +21,14 @@ func checkSecurity(a Args) []*FieldError {
 				"the docker backend has no certificates to serve and keeps its listeners plaintext",
 				"leave TLS unset (or false) on docker; TLS is for the kubernetes backend, where it is on by default"))
 		}
-		if a.SASL {
-			errs = append(errs, fielderr.New("SASL", "true",
-				"the docker backend does not create the SASL bootstrap user",
-				"leave SASL false on docker; SASL is for the kubernetes backend"))
+		if !a.SASL && a.Docker.ExternalHost != "" && !isLoopback(a.Docker.ExternalHost) {
+			errs = append(errs, fielderr.New("Docker.ExternalHost", fmt.Sprintf("%q", a.Docker.ExternalHost),
+				"a host other than loopback publishes every broker port on all interfaces, where no listener would ask who is calling",
+				"turn SASL on (every listener then authenticates), or keep Docker.ExternalHost at 127.0.0.1 and reach it through an SSH tunnel"))
 		}
+	}
+	if a.SASL {
+		errs = append(errs, checkSuperuser(a.Superuser)...)
 	}
 	if a.Production && !a.tlsOn() && !a.AllowPlaintext {
 		errs = append(errs, fielderr.New("TLS", "false",

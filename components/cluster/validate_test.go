@@ -76,22 +76,29 @@ func TestValidate(t *testing.T) {
 		{"external kafka on the rpc port", func(a *Args) { a.Docker.HostPorts = HostPortScheme{33145, 18081, 18082, 19644, 10000} }, []string{
 			"Docker.HostPorts = 33145: broker 0 kafka would bind it inside the container, where rpc already listens; fix: keep the base ports off 8081, 8082, 9092, 9644 and 33145",
 		}},
-		{"advertising bind-all", func(a *Args) { a.Docker.ExternalHost = "0.0.0.0" }, []string{
+		{"advertising bind-all", func(a *Args) { a.Docker.ExternalHost = "0.0.0.0"; withSASL(a) }, []string{
 			`Docker.ExternalHost = "0.0.0.0": a bind-all address is not dialable: clients would be redirected to it and fail; ` + hostFx,
 		}},
-		{"advertising IPv6 bind-all", func(a *Args) { a.Docker.ExternalHost = "::" }, []string{
+		{"advertising IPv6 bind-all", func(a *Args) { a.Docker.ExternalHost = "::"; withSASL(a) }, []string{
 			`Docker.ExternalHost = "::": a bind-all address is not dialable: clients would be redirected to it and fail; ` + hostFx,
 		}},
-		{"advertising a container hostname", func(a *Args) { a.Docker.ExternalHost = "redpanda-1" }, []string{
+		{"advertising a container hostname", func(a *Args) { a.Docker.ExternalHost = "redpanda-1"; withSASL(a) }, []string{
 			`Docker.ExternalHost = "redpanda-1": that name resolves only inside the docker network, so clients outside it cannot reach the advertised address; ` + hostFx,
 		}},
 		{"log level", func(a *Args) { a.LogLevel = "verbose" }, []string{
 			`LogLevel = "verbose": not a Redpanda log level; fix: use trace, debug, info, warn or error`,
 		}},
-		{"TLS and SASL are refused on docker", func(a *Args) { a.TLS, a.SASL = pulumi.BoolRef(true), true }, []string{
+		{"TLS is refused on docker", func(a *Args) { a.TLS = pulumi.BoolRef(true) }, []string{
 			"TLS = true: the docker backend has no certificates to serve and keeps its listeners plaintext; fix: leave TLS unset (or false) on docker; TLS is for the kubernetes backend, where it is on by default",
-			"SASL = true: the docker backend does not create the SASL bootstrap user; fix: leave SASL false on docker; SASL is for the kubernetes backend",
 		}},
+		{"SASL on docker needs the bootstrap user's password", func(a *Args) { a.SASL = true }, []string{
+			"Superuser.Password = <nil>: SASL is on but the bootstrap user has no password; fix: pass the password as a Pulumi secret (config.RequireSecret)",
+		}},
+		{"a LAN host without SASL", func(a *Args) { a.Docker.ExternalHost = "bus.lan" }, []string{
+			`Docker.ExternalHost = "bus.lan": a host other than loopback publishes every broker port on all interfaces, where no listener would ask who is calling; ` +
+				"fix: turn SASL on (every listener then authenticates), or keep Docker.ExternalHost at 127.0.0.1 and reach it through an SSH tunnel",
+		}},
+		{"a LAN host with SASL", func(a *Args) { a.Docker.ExternalHost = "bus.lan"; withSASL(a) }, nil},
 		{"TLS false is fine on docker", func(a *Args) { a.TLS = pulumi.BoolRef(false) }, nil},
 		{"hostname prefix", func(a *Args) { a.Docker.HostnamePrefix = "Red_Panda" }, []string{
 			`Docker.HostnamePrefix = "Red_Panda": hostnames ` + "`<prefix>-<i>`" + ` must be lowercase DNS labels; fix: use letters, digits and "-", e.g. "redpanda"`,
@@ -152,4 +159,10 @@ func TestCheckAdvertisedKubernetes(t *testing.T) {
 			}
 		})
 	}
+}
+
+// withSASL turns SASL on with a bootstrap user that validates.
+func withSASL(a *Args) {
+	a.SASL = true
+	a.Superuser = SuperuserArgs{Name: "admin", Mechanism: DefaultSASLMechanism, Password: pulumi.String("pw")}
 }
