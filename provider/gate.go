@@ -48,8 +48,15 @@ func benchConfig(cfg Config, a LatencyGateArgs) (bench.Config, error) {
 	if r := cfg.SchemaRegistry; r != nil {
 		// Consumers decode with the writer schema the registry holds for each record's id.
 		c.RegistryURL = r.URL
+		// The same trust bundle and login as the provider's own registry client: the
+		// cluster's CA, and the SASL user as basic auth unless the registry has its own.
+		hc, err := cfg.httpClient(30 * time.Second)
+		if err != nil {
+			return c, err
+		}
+		c.RegistryOpts = []sr.ClientOpt{sr.HTTPClient(hc)}
 		if r.Username != nil && r.Password != nil {
-			c.RegistryOpts = []sr.ClientOpt{sr.BasicAuth(*r.Username, *r.Password)}
+			c.RegistryOpts = append(c.RegistryOpts, sr.BasicAuth(*r.Username, *r.Password))
 		}
 	}
 	return c, c.Validate()

@@ -24,6 +24,10 @@ import (
 // secureBootstrap is the local cluster's SASL_SSL listener (scripts/lib/secure-listener.bash).
 var secureBootstrap = []string{"127.0.0.1:19094", "127.0.0.1:29094", "127.0.0.1:39094"}
 
+// secureRegistryURL is the local registry over TLS, with the same certificate as the secure
+// listener (scripts/local-cluster registry-tls-url).
+const secureRegistryURL = "https://127.0.0.1:18443/apis/ccompat/v7"
+
 // tlsDir is where scripts/local-cluster keeps the cluster's CA.
 func tlsDir(t *testing.T) string {
 	t.Helper()
@@ -54,11 +58,12 @@ func superuserPassword(t *testing.T, ctx context.Context, adm *kadm.Client) stri
 }
 
 // secureStackFile writes the config of stack, a stack of its own that reaches the cluster only
-// through the SASL_SSL listener: one topic, and the gate at a token load, so the provider and
-// the gate both authenticate and verify TLS. caFile "" leaves cluster.caCertFile out.
-func secureStackFile(t *testing.T, stack, topic, caFile string) string {
+// through the SASL_SSL listener and the registry only over TLS: one topic, and the gate at a
+// token load, so the provider's Kafka and registry clients and the gate's all verify the
+// cluster's CA. caFile "" leaves cluster.caCertFile out; gateFields are added to the gate.
+func secureStackFile(t *testing.T, stack, topic, caFile string, gateFields ...map[string]any) string {
 	t.Helper()
-	cluster := map[string]any{"bootstrapServers": secureBootstrap, "tls": true,
+	cluster := map[string]any{"bootstrapServers": secureBootstrap, "schemaRegistryUrl": secureRegistryURL, "tls": true,
 		"sasl": map[string]any{"mechanism": "SCRAM-SHA-512", "username": "admin"}}
 	if caFile != "" {
 		cluster["caCertFile"] = caFile
@@ -68,6 +73,9 @@ func secureStackFile(t *testing.T, stack, topic, caFile string) string {
 	schemas := []map[string]any{{"subject": topic + "-value", "file": "schemas/fx_tick.avsc", "deletionMode": "hard"}}
 	gate := map[string]any{"topic": topic + "-gate", "subject": topic + "-value"}
 	maps.Copy(gate, tokenGate)
+	for _, f := range gateFields {
+		maps.Copy(gate, f)
+	}
 	return ownStackFile(t, stack, cluster, topics, schemas, gate)
 }
 
