@@ -1,7 +1,7 @@
 // Package provider is the marketbus Pulumi provider: Kafka topics through the Kafka admin
 // API (franz-go), schema registry subjects and their compatibility through the Confluent
-// API (Schema, SubjectConfig), ClusterHealth, and the LatencyGate that measures the cluster
-// after every deploy. One struct per resource (pulumi-go-provider's infer), one file per
+// API (Schema, SubjectConfig), ClusterHealth, the LatencyGate that measures the cluster
+// after every deploy, and principals (User, Acl, ClientQuota: user.go, acl*.go, quota.go). One struct per resource (pulumi-go-provider's infer), one file per
 // concern: topic_*.go, schema_*.go, subject_config.go, cluster_health.go, gate*.go; config.go
 // and trust.go hold the connection every resource shares.
 //
@@ -44,6 +44,9 @@ func New() (p.Provider, error) {
 			infer.Resource(SubjectConfig{}),
 			infer.Resource(LatencyGate{}),
 			infer.Resource(ClusterHealth{}),
+			infer.Resource(User{}),
+			infer.Resource(Acl{}),
+			infer.Resource(ClientQuota{}),
 		).
 		Build()
 	if err != nil {
