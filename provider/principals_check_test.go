@@ -27,7 +27,11 @@ func TestAclCanonicalRefusesBadBindings(t *testing.T) {
 		wants []string // empty: no failure
 	}{
 		{"valid write", ok, nil},
-		{"operation case and spelling", with(func(a *AclArgs) { a.Operation = "idempotent_write"; a.ResourceType = "cluster"; a.ResourceName = "kafka-cluster" }), nil},
+		{"operation case and spelling", with(func(a *AclArgs) {
+			a.Operation = "idempotent_write"
+			a.ResourceType = "cluster"
+			a.ResourceName = "kafka-cluster"
+		}), nil},
 		{"alter on a group", with(func(a *AclArgs) { a.ResourceType = "group"; a.ResourceName = "analytics-x"; a.Operation = "Alter" }),
 			[]string{"operation", "Alter does not apply to resourceType group", "Read, Describe, Delete"}},
 		{"idempotent write on a topic", with(func(a *AclArgs) { a.Operation = "IdempotentWrite" }), []string{"does not apply to resourceType topic"}},
