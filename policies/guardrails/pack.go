@@ -170,5 +170,9 @@ func definitions() []definition {
 		externalListenersRestricted(),
 		listenersAuthenticated(),
 		networkPolicyPresent(),
+		aclNoWildcardAll(),
+		aclNoWildcardPrincipal(),
+		principalHasACL(),
+		principalQuota(),
 	}
 }
