@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	p "github.com/pulumi/pulumi-go-provider"
 	"github.com/pulumi/pulumi-go-provider/infer"
@@ -83,14 +84,15 @@ func describeTopicMeta(ctx context.Context, cl *kgo.Client, name string) (kmsg.M
 	if err != nil {
 		return kmsg.MetadataResponseTopic{}, err
 	}
-	for _, rt := range resp.Topics {
-		if errors.Is(kerr.ErrorForCode(rt.ErrorCode), kerr.UnknownTopicOrPartition) {
-			return rt, fmt.Errorf("topic %q does not exist on the cluster: create it first (add it to the stack's topics) or fix the name: %w",
-				name, errTopicNotFound)
-		}
-		return rt, kerr.ErrorForCode(rt.ErrorCode)
+	if len(resp.Topics) == 0 {
+		return kmsg.MetadataResponseTopic{}, fmt.Errorf("the broker answered no metadata for topic %q", name)
 	}
-	return kmsg.MetadataResponseTopic{}, errTopicNotFound
+	rt := resp.Topics[0]
+	if errors.Is(kerr.ErrorForCode(rt.ErrorCode), kerr.UnknownTopicOrPartition) {
+		return rt, fmt.Errorf("topic %q does not exist on the cluster: create it first (add it to the stack's topics) or fix the name: %w",
+			name, errTopicNotFound)
+	}
+	return rt, kerr.ErrorForCode(rt.ErrorCode)
 }
 
 // Create creates the binding; during preview it only checks that a required topic exists.
@@ -128,6 +130,9 @@ func (Acl) Create(ctx context.Context, req infer.CreateRequest[AclArgs]) (infer.
 	if err != nil {
 		return infer.CreateResponse[AclState]{}, fmt.Errorf("creating ACL %s: %w", AclID(in), err)
 	}
+	if err := waitBinding(ctx, cl, b, true, cfg.timeout()); err != nil {
+		return infer.CreateResponse[AclState]{ID: AclID(in), Output: st}, infer.ResourceInitFailedError{Reasons: []string{err.Error()}}
+	}
 	return infer.CreateResponse[AclState]{ID: AclID(in), Output: st}, nil
 }
 
@@ -149,6 +154,15 @@ func describeBinding(ctx context.Context, cl *kgo.Client, b binding) (bool, erro
 		}
 	}
 	return false, nil
+}
+
+// waitBinding waits until a broker reports the binding present (or gone): brokers answer
+// describes from a metadata cache that follows the controller's commit by a moment.
+func waitBinding(ctx context.Context, cl *kgo.Client, b binding, present bool, timeout time.Duration) error {
+	return waitFor(ctx, timeout, fmt.Sprintf("the brokers to report ACL %s/%s %v", b.principal, b.name, present), func(ctx context.Context) (bool, error) {
+		found, err := describeBinding(ctx, cl, b)
+		return err == nil && found == present, nil
+	})
 }
 
 // Read refreshes the binding: gone from the cluster means gone from the stack (drift). With
@@ -206,5 +220,5 @@ func (Acl) Delete(ctx context.Context, req infer.DeleteRequest[AclState]) (infer
 	if err != nil {
 		return infer.DeleteResponse{}, fmt.Errorf("deleting ACL %s: %w", AclID(req.State.AclArgs), err)
 	}
-	return infer.DeleteResponse{}, nil
+	return infer.DeleteResponse{}, waitBinding(ctx, cl, b, false, cfg.timeout())
 }

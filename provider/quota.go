@@ -3,7 +3,9 @@ package provider
 import (
 	"context"
 	"fmt"
+	"maps"
 	"strings"
+	"time"
 
 	p "github.com/pulumi/pulumi-go-provider"
 	"github.com/pulumi/pulumi-go-provider/infer"
@@ -205,7 +207,23 @@ func alterQuota(ctx context.Context, adm *kadm.Client, q ClientQuotaArgs, old ma
 	if err != nil {
 		return fmt.Errorf("setting client quota %s: %w", QuotaID(q), err)
 	}
-	return nil
+	if validateOnly {
+		return nil
+	}
+	// Brokers answer describes from a metadata cache that follows the controller's commit
+	// by a moment; a refresh right after this write must see it.
+	return waitFor(ctx, timeout(ctx), "the brokers to report client quota "+QuotaID(q), func(ctx context.Context) (bool, error) {
+		got, err := describeQuota(ctx, adm, q)
+		return err == nil && maps.Equal(got, now), nil
+	})
+}
+
+// timeout is what is left of ctx's deadline (the operation's), or 30 s without one.
+func timeout(ctx context.Context) time.Duration {
+	if d, ok := ctx.Deadline(); ok {
+		return time.Until(d)
+	}
+	return 30 * time.Second
 }
 
 // describeQuota returns the entity's quota values, empty when it has none.

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 	"unicode"
 
 	p "github.com/pulumi/pulumi-go-provider"
@@ -180,6 +181,28 @@ func describeUser(ctx context.Context, adm *kadm.Client, name string) ([]kadm.Cr
 	return d.CredInfos, nil
 }
 
+// waitUser waits until a broker reports the user as want says: brokers answer describes
+// from a metadata cache that follows the controller's commit by a moment, and a refresh or
+// a create of the same name right after this write must not see the old user.
+func waitUser(ctx context.Context, adm *kadm.Client, name string, timeout time.Duration, want func([]kadm.CredInfo) bool) error {
+	return waitFor(ctx, timeout, fmt.Sprintf("the brokers to report the SCRAM credentials of %q", name), func(ctx context.Context) (bool, error) {
+		creds, err := describeUser(ctx, adm, name)
+		return err == nil && want(creds), nil
+	})
+}
+
+// hasCredential reports whether creds hold st's mechanism at st's iterations.
+func hasCredential(st UserState) func([]kadm.CredInfo) bool {
+	return func(creds []kadm.CredInfo) bool {
+		for _, c := range creds {
+			if c.Mechanism.String() == st.Mechanism && int(c.Iterations) == st.Iterations {
+				return true
+			}
+		}
+		return false
+	}
+}
+
 // upsertUser sets the credential of st's mechanism and removes the user's credentials of
 // any other mechanism, so the user logs in exactly as declared.
 func upsertUser(ctx context.Context, adm *kadm.Client, st UserState, others []kadm.CredInfo) error {
@@ -235,6 +258,9 @@ func (User) Create(ctx context.Context, req infer.CreateRequest[UserArgs]) (infe
 	if err := upsertUser(opCtx, adm, st, nil); err != nil {
 		return infer.CreateResponse[UserState]{}, err
 	}
+	if err := waitUser(ctx, adm, st.Name, cfg.timeout(), hasCredential(st)); err != nil {
+		return infer.CreateResponse[UserState]{ID: in.Name, Output: st}, infer.ResourceInitFailedError{Reasons: []string{err.Error()}}
+	}
 	return infer.CreateResponse[UserState]{ID: in.Name, Output: st}, nil
 }
 
@@ -263,7 +289,7 @@ func (User) Update(ctx context.Context, req infer.UpdateRequest[UserArgs, UserSt
 	if err := upsertUser(opCtx, adm, st, creds); err != nil {
 		return infer.UpdateResponse[UserState]{}, err
 	}
-	return infer.UpdateResponse[UserState]{Output: st}, nil
+	return infer.UpdateResponse[UserState]{Output: st}, waitUser(ctx, adm, st.Name, cfg.timeout(), hasCredential(st))
 }
 
 // Read refreshes the user: no credential left means the user is gone. With no recorded
@@ -320,5 +346,5 @@ func (User) Delete(ctx context.Context, req infer.DeleteRequest[UserState]) (inf
 	if err != nil {
 		return infer.DeleteResponse{}, fmt.Errorf("deleting the SCRAM credentials of user %q: %w", req.State.Name, err)
 	}
-	return infer.DeleteResponse{}, nil
+	return infer.DeleteResponse{}, waitUser(ctx, adm, req.State.Name, cfg.timeout(), func(c []kadm.CredInfo) bool { return len(c) == 0 })
 }
