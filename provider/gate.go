@@ -40,6 +40,9 @@ func benchConfig(cfg Config, a LatencyGateArgs) (bench.Config, error) {
 	c.Consumers = deref(a.Consumers, 1)
 	c.SchemaID = a.SchemaID
 	c.ClientID = "marketbus-latency-gate"
+	if a.SASL != nil {
+		cfg.SASL = a.SASL
+	}
 	sec, err := cfg.securityOpts()
 	if err != nil {
 		return c, err

@@ -40,6 +40,9 @@ type LatencyGateArgs struct {
 	// cluster's bootstrap servers, a manual trigger.
 	Watch     []string `pulumi:"watch,optional"`
 	ReportDir *string  `pulumi:"reportDir,optional"`
+	// SASL, when set, is the gate's own principal: its clients log in as this user instead
+	// of the provider's superuser, so the gate proves what its ACLs allow.
+	SASL *SASLConfig `pulumi:"sasl,optional"`
 }
 
 // LatencyGateState is the last passing measurement.
@@ -109,6 +112,7 @@ func (g *LatencyGateArgs) Annotate(a infer.Annotator) {
 	a.Describe(&g.MinThroughputMsgPerSec, "Lowest acceptable achieved rate (produced and consumed).")
 	a.Describe(&g.Watch, "Values whose change makes the gate measure again (topic ids, cluster addresses, a trigger).")
 	a.Describe(&g.ReportDir, "Directory for the JSON report and SVG latency curve of each run.")
+	a.Describe(&g.SASL, "Credentials the gate's clients log in with (its own principal); the provider's when absent. The password is a secret.")
 }
 
 // Annotate documents the outputs.

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 	"sync"
 	"time"
 
@@ -132,10 +131,6 @@ type LoginCredentialState struct {
 	Iterations int `pulumi:"iterations"`
 }
 
-// scramIterations is the iteration count of credentials we set: the minimum Kafka and
-// Redpanda accept for both mechanisms, and what Redpanda's own bootstrap user gets.
-const scramIterations = 4096
-
 // Annotate documents the resource.
 func (l *LoginCredential) Annotate(a infer.Annotator) {
 	a.Describe(l, "The SCRAM credential the provider logs in with. A new provider sasl.password, with "+
@@ -168,20 +163,10 @@ func (LoginCredential) Check(ctx context.Context, req infer.CheckRequest) (infer
 	return infer.CheckResponse[LoginCredentialArgs]{Inputs: in, Failures: failures}, nil
 }
 
-func scramMechanism(m string) (kadm.ScramMechanism, bool) {
-	switch strings.ToUpper(m) {
-	case "SCRAM-SHA-256":
-		return kadm.ScramSha256, true
-	case "SCRAM-SHA-512":
-		return kadm.ScramSha512, true
-	}
-	return 0, false
-}
-
 // Create adopts the login the provider already made (Configure proved it), rotating first
 // when a rotation is pending.
 func (LoginCredential) Create(ctx context.Context, req infer.CreateRequest[LoginCredentialArgs]) (infer.CreateResponse[LoginCredentialState], error) {
-	state := LoginCredentialState{LoginCredentialArgs: req.Inputs, Iterations: scramIterations}
+	state := LoginCredentialState{LoginCredentialArgs: req.Inputs, Iterations: DefaultScramIterations}
 	if req.DryRun {
 		return infer.CreateResponse[LoginCredentialState]{ID: req.Inputs.Username, Output: state}, nil
 	}
@@ -191,7 +176,7 @@ func (LoginCredential) Create(ctx context.Context, req infer.CreateRequest[Login
 
 // Update sets a new password on the brokers (see LoginCredential).
 func (LoginCredential) Update(ctx context.Context, req infer.UpdateRequest[LoginCredentialArgs, LoginCredentialState]) (infer.UpdateResponse[LoginCredentialState], error) {
-	state := LoginCredentialState{LoginCredentialArgs: req.Inputs, Iterations: scramIterations}
+	state := LoginCredentialState{LoginCredentialArgs: req.Inputs, Iterations: DefaultScramIterations}
 	if req.DryRun {
 		return infer.UpdateResponse[LoginCredentialState]{Output: state}, nil
 	}
@@ -219,7 +204,7 @@ func ensureLogin(ctx context.Context, in LoginCredentialArgs) error {
 		return nil // the brokers accept sasl.password already (Configure proved it)
 	}
 	mech, _ := scramMechanism(in.Mechanism)
-	res, err := adm.AlterUserSCRAMs(ctx, nil, []kadm.UpsertSCRAM{{User: in.Username, Mechanism: mech, Iterations: scramIterations, Password: next}})
+	res, err := adm.AlterUserSCRAMs(ctx, nil, []kadm.UpsertSCRAM{{User: in.Username, Mechanism: mech, Iterations: DefaultScramIterations, Password: next}})
 	if err == nil {
 		err = res.Error()
 	}

@@ -1,8 +1,9 @@
 // Package provider is the marketbus Pulumi provider: Kafka topics through the Kafka admin
 // API (franz-go), schema registry subjects and their compatibility through the Confluent
-// API (Schema, SubjectConfig), ClusterHealth, and the LatencyGate that measures the cluster
-// after every deploy. One struct per resource (pulumi-go-provider's infer), one file per
-// concern: topic_*.go, schema_*.go, subject_config.go, cluster_health.go, gate*.go; config.go,
+// API (Schema, SubjectConfig), ClusterHealth, the LatencyGate that measures the cluster
+// after every deploy, and principals (User, Acl, ClientQuota). One struct per resource
+// (pulumi-go-provider's infer), one file per concern: topic_*.go, schema_*.go,
+// subject_config.go, cluster_health.go, gate*.go, user.go, acl*.go, quota.go; config.go,
 // trust.go and login.go hold the connection every resource shares, and LoginCredential, which
 // rotates the provider's own SASL password.
 //
@@ -46,6 +47,9 @@ func New() (p.Provider, error) {
 			infer.Resource(LatencyGate{}),
 			infer.Resource(ClusterHealth{}),
 			infer.Resource(LoginCredential{}),
+			infer.Resource(User{}),
+			infer.Resource(Acl{}),
+			infer.Resource(ClientQuota{}),
 		).
 		Build()
 	if err != nil {

@@ -11,11 +11,12 @@ import (
 	"github.com/marketbus/market-bus/sdk/go/marketbus"
 )
 
-// deployGate registers the latency gate after the topics and schemas it depends on. Its
+// deployGate registers the latency gate after the topics and schemas it depends on (and its
+// own user, ACLs and quota when login is set). Its
 // watch list holds the topic ids and the cluster's addresses, so a new cluster or a
 // recreated topic makes it measure again.
 func deployGate(ctx *pulumi.Context, g GateSpec, prov pulumi.ProviderResource, schema *marketbus.Schema,
-	bootstrap pulumi.StringArrayInput, topics []*marketbus.Topic, deps []pulumi.Resource) error {
+	bootstrap pulumi.StringArrayInput, topics []*marketbus.Topic, deps []pulumi.Resource, login *gateLogin) error {
 	if !g.IsEnabled() {
 		ctx.Export("latencyGate", pulumi.Map{"enabled": pulumi.Bool(false)})
 		return nil
@@ -60,6 +61,11 @@ func deployGate(ctx *pulumi.Context, g GateSpec, prov pulumi.ProviderResource, s
 		Watch: pulumi.All(watch.ToStringArrayOutput(), bootstrap.ToStringArrayOutput()).ApplyT(func(v []any) []string {
 			return append(v[0].([]string), v[1].([]string)...)
 		}).(pulumi.StringArrayOutput),
+	}
+	if login != nil {
+		// The gate logs in as its own principal, so it proves its ACLs are enough.
+		args.Sasl = login.sasl
+		deps = append(deps, login.deps...)
 	}
 	if root, err := FindRoot(); err == nil {
 		args.ReportDir = pulumi.StringPtr(filepath.Join(root, "reports", "gate", ctx.Stack()))

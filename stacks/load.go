@@ -85,6 +85,12 @@ func Load(stack string, src Source) (Spec, error) {
 			errs = append(errs, keyError(KeyMonitoring, raw, err, "an object such as {grafanaPort: 3000, contactEmails: [oncall@example.com]}"))
 		}
 	}
+	var principals []PrincipalSpec
+	if raw, ok := src.Get(KeyPrincipals); ok {
+		if err := decodeStrict(raw, &principals); err != nil {
+			errs = append(errs, keyError(KeyPrincipals, raw, err, "a list of {name, roles: [{topic, access: produce | consume | admin, group}], quota}"))
+		}
+	}
 	if raw, ok := src.Get(KeyGate); ok {
 		if err := decodeStrict(raw, &gate); err != nil {
 			errs = append(errs, keyError(KeyGate, raw, err, "an object such as {maxAvgLatencyMs: 50, maxP99LatencyMs: 100, minThroughputMsgPerSec: 100000}"))
@@ -96,7 +102,8 @@ func Load(stack string, src Source) (Spec, error) {
 	if gate.ReplicationFactor == 0 {
 		gate.ReplicationFactor = min(3, max(cluster.Brokers, 1))
 	}
-	spec := Spec{Stack: stack, Environment: env, Cluster: cluster, Topics: topics, Schemas: schemaList, Gate: gate, NodePool: nodePool, Monitoring: mon}
+	spec := Spec{Stack: stack, Environment: env, Cluster: cluster, Topics: topics, Schemas: schemaList, Gate: gate, NodePool: nodePool, Monitoring: mon,
+		Principals: principals}
 	errs = loadSchemas(spec.Schemas)
 	if f := spec.Cluster.CACertFile; f != "" {
 		pem, err := readProjectFile(f)
@@ -108,6 +115,9 @@ func Load(stack string, src Source) (Spec, error) {
 	_, hasPassword := src.Get(KeySASLPassword)
 	errs = append(errs, spec.validate(hasPassword)...)
 	errs = append(errs, spec.validateMonitoring(func(k string) bool { _, ok := src.Get(k); return ok })...)
+	perrs, warnings := spec.validatePrincipals()
+	errs = append(errs, perrs...)
+	spec.Warnings = append(spec.Warnings, warnings...)
 	if len(errs) > 0 {
 		return Spec{}, joinConfigErrors(stack, errs)
 	}

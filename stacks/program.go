@@ -128,14 +128,20 @@ func deploy(ctx *pulumi.Context, spec Spec, login saslLogin, mon monitoringSecre
 	for _, r := range schemaRes {
 		gateDeps = append(gateDeps, r)
 	}
+	principalDeps := append(append([]pulumi.Resource{}, ready...), topicRes...)
 	if spec.Gate.IsEnabled() {
 		gateTopic, err := deployGateTopic(ctx, spec, prov, ready)
 		if err != nil {
 			return err
 		}
 		gateDeps = append(gateDeps, gateTopic)
+		principalDeps = append(principalDeps, gateTopic)
 	}
-	if err := deployGate(ctx, spec.Gate, prov, schemaRes[spec.Gate.Subject], bootstrap, topicList, gateDeps); err != nil {
+	gateUser, err := deployPrincipals(ctx, spec, prov, bootstrap, principalDeps)
+	if err != nil {
+		return err
+	}
+	if err := deployGate(ctx, spec.Gate, prov, schemaRes[spec.Gate.Subject], bootstrap, topicList, gateDeps, gateUser); err != nil {
 		return err
 	}
 	if err := deployMonitoring(ctx, spec, ep.cluster, mon); err != nil {

@@ -31,6 +31,10 @@ type Spec struct {
 	NodePool NodePoolSpec
 	// Monitoring is used by the docker and kubernetes modes.
 	Monitoring MonitoringSpec
+	// Principals are the application principals (market-bus:principals); none by default.
+	Principals []PrincipalSpec
+	// Warnings are config findings the program prints without refusing the stack.
+	Warnings []string
 }
 
 // ClusterSpec says where the brokers come from.

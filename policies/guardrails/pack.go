@@ -171,5 +171,9 @@ func definitions() []definition {
 		listenersAuthenticated(),
 		networkPolicyPresent(),
 		podSecurityRestricted(),
+		aclNoWildcardAll(),
+		aclNoWildcardPrincipal(),
+		principalHasACL(),
+		principalQuota(),
 	}
 }

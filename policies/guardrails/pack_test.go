@@ -16,7 +16,7 @@ import (
 func allCases(t testing.TB) []policyCase {
 	var out []policyCase
 	for _, cases := range [][]policyCase{
-		topicCases(t), schemaCases(t), clusterCases(t), securityCases(t), monitoringCases(t), capacityCases(t), networkCases(t), podSecurityCases(t),
+		topicCases(t), schemaCases(t), clusterCases(t), securityCases(t), monitoringCases(t), capacityCases(t), networkCases(t), podSecurityCases(t), principalCases(t),
 	} {
 		out = append(out, cases...)
 	}

@@ -21,6 +21,10 @@ func (m *module) Version() semver.Version {
 
 func (m *module) Construct(ctx *pulumi.Context, name, typ, urn string) (r pulumi.Resource, err error) {
 	switch typ {
+	case "marketbus:index:Acl":
+		r = &Acl{}
+	case "marketbus:index:ClientQuota":
+		r = &ClientQuota{}
 	case "marketbus:index:ClusterHealth":
 		r = &ClusterHealth{}
 	case "marketbus:index:LatencyGate":
@@ -33,6 +37,8 @@ func (m *module) Construct(ctx *pulumi.Context, name, typ, urn string) (r pulumi
 		r = &SubjectConfig{}
 	case "marketbus:index:Topic":
 		r = &Topic{}
+	case "marketbus:index:User":
+		r = &User{}
 	default:
 		return nil, fmt.Errorf("unknown resource type: %s", typ)
 	}

@@ -69,6 +69,8 @@ type LatencyGate struct {
 	ReportDir  pulumi.StringPtrOutput `pulumi:"reportDir"`
 	ReportJson pulumi.StringOutput    `pulumi:"reportJson"`
 	ReportSvg  pulumi.StringOutput    `pulumi:"reportSvg"`
+	// Credentials the gate's clients log in with (its own principal); the provider's when absent. The password is a secret.
+	Sasl SASLConfigPtrOutput `pulumi:"sasl"`
 	// Schema Registry id of the FX tick schema the payloads are encoded with.
 	SchemaId pulumi.IntOutput `pulumi:"schemaId"`
 	// Whether the gate was disabled.
@@ -223,6 +225,8 @@ type latencyGateArgs struct {
 	ReplicationFactor *int `pulumi:"replicationFactor"`
 	// Directory for the JSON report and SVG latency curve of each run.
 	ReportDir *string `pulumi:"reportDir"`
+	// Credentials the gate's clients log in with (its own principal); the provider's when absent. The password is a secret.
+	Sasl *SASLConfig `pulumi:"sasl"`
 	// Schema Registry id of the FX tick schema the payloads are encoded with.
 	SchemaId int `pulumi:"schemaId"`
 	// Dedicated topic the gate writes to; created when missing.
@@ -269,6 +273,8 @@ type LatencyGateArgs struct {
 	ReplicationFactor pulumi.IntPtrInput
 	// Directory for the JSON report and SVG latency curve of each run.
 	ReportDir pulumi.StringPtrInput
+	// Credentials the gate's clients log in with (its own principal); the provider's when absent. The password is a secret.
+	Sasl SASLConfigPtrInput
 	// Schema Registry id of the FX tick schema the payloads are encoded with.
 	SchemaId pulumi.IntInput
 	// Dedicated topic the gate writes to; created when missing.
@@ -513,6 +519,11 @@ func (o LatencyGateOutput) ReportJson() pulumi.StringOutput {
 
 func (o LatencyGateOutput) ReportSvg() pulumi.StringOutput {
 	return o.ApplyT(func(v *LatencyGate) pulumi.StringOutput { return v.ReportSvg }).(pulumi.StringOutput)
+}
+
+// Credentials the gate's clients log in with (its own principal); the provider's when absent. The password is a secret.
+func (o LatencyGateOutput) Sasl() SASLConfigPtrOutput {
+	return o.ApplyT(func(v *LatencyGate) SASLConfigPtrOutput { return v.Sasl }).(SASLConfigPtrOutput)
 }
 
 // Schema Registry id of the FX tick schema the payloads are encoded with.
