@@ -107,7 +107,7 @@ func (c *Config) Configure(ctx context.Context) error {
 		return err
 	}
 	if c.SASL != nil {
-		c.login = &login{current: c.SASL.Password}
+		c.login = &login{owner: c.SASL, current: c.SASL.Password}
 	}
 	c.conn = &connection{cfg: *c}
 	c.reg = &registry{cfg: c.SchemaRegistry, conn: *c}

@@ -19,8 +19,11 @@ import (
 // is sasl.password, except while a rotation is pending: then the brokers still know only
 // sasl.previousPassword, the clients present that, and the LoginCredential resource moves the
 // brokers to the new password before anything else runs (it is the first resource after
-// ClusterHealth). All copies of a Config share one login.
+// ClusterHealth). All copies of a Config share one login; a copy that logs in as another
+// user (the gate's own principal) has another SASLConfig and is not affected.
 type login struct {
+	// owner is the SASL config this login belongs to.
+	owner   *SASLConfig
 	mu      sync.Mutex
 	current string
 	// next is the password waiting to be set on the brokers; "" when none is.
@@ -50,7 +53,7 @@ func (l *login) rotated() {
 
 // saslPassword is the password clients present now (see login).
 func (c Config) saslPassword() string {
-	if c.login != nil {
+	if c.login != nil && c.login.owner == c.SASL {
 		return c.login.password()
 	}
 	if c.SASL == nil {
