@@ -44,6 +44,7 @@ func New() (p.Provider, error) {
 			infer.Resource(SubjectConfig{}),
 			infer.Resource(LatencyGate{}),
 			infer.Resource(ClusterHealth{}),
+			infer.Resource(ClusterConfig{}),
 		).
 		Build()
 	if err != nil {
