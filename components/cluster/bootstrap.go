@@ -23,22 +23,17 @@ func StorageMinFreeBytes(diskSizeBytes int64) int64 {
 }
 
 // BootstrapConfig is the cluster config Redpanda loads on the first start
-// of a new cluster. ExtraClusterConfig is merged last, so it wins.
+// of a new cluster, and only then: it keeps what must hold from the first
+// second (no topic auto-creation, SASL and authorization on, the
+// superuser), so the brokers never run a moment without it. Every other
+// cluster property is in ClusterProperties, which the stack reconciles
+// through the admin API (the provider's ClusterConfig), because editing
+// this file on a formed cluster changes nothing.
 func BootstrapConfig(t Topology) map[string]any {
 	cfg := map[string]any{
 		// Topics are resources of this program; a typo in a producer must
 		// not create one behind its back.
-		"auto_create_topics_enabled":    false,
-		"enable_consumer_group_metrics": consumerGroupMetrics(),
-	}
-	if t.ConsumerGroupLagIntervalSec > 0 {
-		cfg["consumer_group_lag_collection_interval_sec"] = t.ConsumerGroupLagIntervalSec
-	}
-	if t.Brokers >= 3 {
-		cfg["default_topic_replications"] = 3
-	}
-	if t.Resources.DiskSizeBytes > 0 {
-		cfg["storage_min_free_bytes"] = StorageMinFreeBytes(t.Resources.DiskSizeBytes)
+		"auto_create_topics_enabled": false,
 	}
 	if t.SASL.Enabled {
 		// Authentication without authorization would let any user do
@@ -53,6 +48,27 @@ func BootstrapConfig(t Topology) map[string]any {
 		// The admin API can create users and change any cluster property:
 		// with SASL on, only a superuser's basic-auth credentials may use it.
 		cfg["admin_api_require_auth"] = true
+	}
+	return cfg
+}
+
+// ClusterProperties are the cluster properties the component wants on a
+// running cluster: the consumer-group metrics the Consumer Lag dashboard
+// reads, the replication default and the free-space floor, then
+// ExtraClusterConfig, merged last so it wins. The stack hands them to a
+// ClusterConfig, which writes them through the admin API and keeps them.
+func ClusterProperties(t Topology) map[string]any {
+	cfg := map[string]any{
+		"enable_consumer_group_metrics": consumerGroupMetrics(),
+	}
+	if t.ConsumerGroupLagIntervalSec > 0 {
+		cfg["consumer_group_lag_collection_interval_sec"] = t.ConsumerGroupLagIntervalSec
+	}
+	if t.Brokers >= 3 {
+		cfg["default_topic_replications"] = 3
+	}
+	if t.Resources.DiskSizeBytes > 0 {
+		cfg["storage_min_free_bytes"] = StorageMinFreeBytes(t.Resources.DiskSizeBytes)
 	}
 	for k, v := range t.ExtraClusterConfig {
 		cfg[k] = v
