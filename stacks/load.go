@@ -87,13 +87,17 @@ func Load(stack string, src Source) (Spec, error) {
 			errs = append(errs, keyError(KeyGate, raw, err, "an object such as {maxAvgLatencyMs: 50, maxP99LatencyMs: 100, minThroughputMsgPerSec: 100000}"))
 		}
 	}
+	clusterConfig, err := loadClusterConfig(src)
+	if err != nil {
+		errs = append(errs, err)
+	}
 	if len(errs) > 0 {
 		return Spec{}, joinConfigErrors(stack, errs)
 	}
 	if gate.ReplicationFactor == 0 {
 		gate.ReplicationFactor = min(3, max(cluster.Brokers, 1))
 	}
-	spec := Spec{Stack: stack, Environment: env, Cluster: cluster, Topics: topics, Schemas: schemaList, Gate: gate, NodePool: nodePool, Monitoring: mon}
+	spec := Spec{Stack: stack, Environment: env, Cluster: cluster, Topics: topics, Schemas: schemaList, Gate: gate, NodePool: nodePool, Monitoring: mon, ClusterConfig: clusterConfig}
 	errs = loadSchemas(spec.Schemas)
 	if f := spec.Cluster.CACertFile; f != "" {
 		pem, err := readProjectFile(f)
@@ -104,6 +108,7 @@ func Load(stack string, src Source) (Spec, error) {
 	}
 	_, hasPassword := src.Get(KeySASLPassword)
 	errs = append(errs, spec.validate(hasPassword)...)
+	errs = append(errs, spec.validateClusterConfig()...)
 	errs = append(errs, spec.validateMonitoring(func(k string) bool { _, ok := src.Get(k); return ok })...)
 	if len(errs) > 0 {
 		return Spec{}, joinConfigErrors(stack, errs)

@@ -83,6 +83,9 @@ func deploy(ctx *pulumi.Context, spec Spec, saslPassword pulumi.StringOutput, mo
 		}
 		ready = append(ready, health)
 	}
+	if err := deployClusterConfig(ctx, spec, ep.cluster, prov, ready); err != nil {
+		return err
+	}
 	topics := pulumi.Map{}
 	var topicRes []pulumi.Resource
 	var topicList []*marketbus.Topic // the same topics, typed, for the gate's watch list

@@ -31,6 +31,8 @@ type Spec struct {
 	NodePool NodePoolSpec
 	// Monitoring is used by the docker and kubernetes modes.
 	Monitoring MonitoringSpec
+	// ClusterConfig are the cluster properties the stack owns (market-bus:clusterConfig).
+	ClusterConfig map[string]any
 }
 
 // ClusterSpec says where the brokers come from.

@@ -76,6 +76,36 @@ func ClusterProperties(t Topology) map[string]any {
 	return cfg
 }
 
+// RenderStandaloneBootstrapYAML is the bootstrap file of a cluster nothing
+// reconciles afterwards (a Compose file started with `docker compose up`):
+// BootstrapConfig, ClusterProperties and then declared, merged in that
+// order, so the properties hold from formation since no ClusterConfig will
+// write them later.
+func RenderStandaloneBootstrapYAML(args Args, declared map[string]any) (string, error) {
+	t := args.withDefaults().Topology()
+	cfg := BootstrapConfig(t)
+	for k, v := range ClusterProperties(t) {
+		cfg[k] = v
+	}
+	for k, v := range declared {
+		cfg[k] = v
+	}
+	return encodeYAML(cfg)
+}
+
+func encodeYAML(cfg map[string]any) (string, error) {
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(cfg); err != nil {
+		return "", fmt.Errorf("render bootstrap yaml: %w", err)
+	}
+	if err := enc.Close(); err != nil {
+		return "", fmt.Errorf("render bootstrap yaml: %w", err)
+	}
+	return buf.String(), nil
+}
+
 // RenderBootstrapYAML renders BootstrapConfig as the .bootstrap.yaml file.
 // Keys come out sorted, so the file is stable across runs.
 //
@@ -83,14 +113,5 @@ func ClusterProperties(t Topology) map[string]any {
 // the data volume holds a cluster, editing it changes nothing (the chart
 // has the same limit with retained PVCs).
 func RenderBootstrapYAML(t Topology) (string, error) {
-	var buf bytes.Buffer
-	enc := yaml.NewEncoder(&buf)
-	enc.SetIndent(2)
-	if err := enc.Encode(BootstrapConfig(t)); err != nil {
-		return "", fmt.Errorf("render bootstrap yaml: %w", err)
-	}
-	if err := enc.Close(); err != nil {
-		return "", fmt.Errorf("render bootstrap yaml: %w", err)
-	}
-	return buf.String(), nil
+	return encodeYAML(BootstrapConfig(t))
 }
