@@ -45,6 +45,7 @@ func New() (p.Provider, error) {
 			infer.Resource(LatencyGate{}),
 			infer.Resource(ClusterHealth{}),
 			infer.Resource(ClusterConfig{}),
+			infer.Resource(BrokerSet{}),
 		).
 		Build()
 	if err != nil {
