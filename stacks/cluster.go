@@ -168,7 +168,11 @@ func deployCluster(ctx *pulumi.Context, s Spec, password pulumi.StringInput) (en
 	var rp *cluster.RedpandaCluster
 	var err error
 	if s.Cluster.Mode == ModeKubernetes {
-		rp, err = DeployKubernetes(ctx, s, password)
+		waitFor, werr := deployBrokerSet(ctx, s, password)
+		if werr != nil {
+			return endpoints{}, werr
+		}
+		rp, err = deployKubernetes(ctx, s, password, waitFor)
 	} else {
 		args, errs := clusterArgs(s, password)
 		if len(errs) > 0 {
