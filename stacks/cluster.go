@@ -22,6 +22,7 @@ var componentKeys = []struct{ field, key string }{
 	{"MaxTopicReplicationFactor", "topics[].replicationFactor"},
 	{"Docker.HostPorts", "cluster.hostPorts"},
 	{"Docker.ExternalHost", "cluster.externalHost"},
+	{"Docker.Racks", "cluster.racks"},
 	{"LogLevel", "cluster.logLevel"},
 	{"Image", "cluster.image"},
 	{"Brokers", "cluster.brokers"},
@@ -119,6 +120,7 @@ func clusterArgs(s Spec, password pulumi.StringInput) (cluster.Args, []error) {
 		Docker: cluster.DockerArgs{
 			ExternalHost:           c.ExternalHost,
 			DeleteVolumesOnDestroy: c.RetainVolumes != nil && !*c.RetainVolumes,
+			Racks:                  c.Racks,
 		},
 	}
 	if c.Mode == ModeKubernetes {

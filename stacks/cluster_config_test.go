@@ -171,3 +171,30 @@ func TestShippedStacksEnableConsumerGroupMetrics(t *testing.T) {
 		})
 	}
 }
+
+// TestRackSettings: the shipped prod stack tells Redpanda each broker's zone and turns rack
+// awareness on through its ClusterConfig; a Docker rack list of the wrong length is refused
+// naming market-bus:cluster.racks.
+func TestRackSettings(t *testing.T) {
+	t.Setenv("PULUMI_CONFIG_SECRET_KEYS", `["market-bus:saslPassword","market-bus:grafanaToken"]`)
+	src, err := StackFileSource("..", filepath.Join("..", "Pulumi.prod.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	src[KeySASLPassword], src[KeyGrafanaToken] = "s3cret", "glsa_token"
+	rec, err := runProgram(t, "prod", src)
+	if err != nil {
+		t.Fatalf("program: %v", err)
+	}
+	if got := propsOf(clusterConfigOf(t, rec))["enable_rack_awareness"]; got != "true" {
+		t.Errorf("prod enable_rack_awareness = %q, want true", got)
+	}
+	sts := findType(rec, "kubernetes:apps/v1:StatefulSet")
+	if len(sts) != 1 || !strings.Contains(resource.NewObjectProperty(sts[0].Inputs).String(), "REDPANDA_RACK") {
+		t.Errorf("the prod brokers are not given their zone as REDPANDA_RACK")
+	}
+	_, err = Load("dev", MapSource{KeyCluster: `{"mode":"docker","racks":["a","b"]}`, KeyGrafanaAdminPassword: "pw"})
+	if err == nil || !strings.Contains(err.Error(), "market-bus:cluster.racks") || !strings.Contains(err.Error(), "2 racks for 3 brokers") {
+		t.Errorf("Load with 2 racks for 3 brokers = %v", err)
+	}
+}

@@ -84,6 +84,7 @@ func kubernetesArgs(s Spec, a *cluster.Args, password pulumi.StringInput) {
 			ClientNamespaces:    c.NetworkPolicy.ClientNamespaces,
 			MonitoringNamespace: c.NetworkPolicy.MonitoringNamespace,
 		},
+		RackAwareness: c.RackAwareness,
 	}
 	for k, v := range s.NodePool.Labels {
 		if a.Kubernetes.NodeSelector == nil {

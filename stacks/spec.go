@@ -70,6 +70,10 @@ type ClusterSpec struct {
 	RetainVolumes *bool `json:"retainVolumes"`
 	// ExternalHost is the host name clients outside the cluster network dial.
 	ExternalHost string `json:"externalHost"`
+	// Racks gives each Docker broker a rack (one per broker), turning on rack awareness.
+	Racks []string `json:"racks"`
+	// RackAwareness (kubernetes) makes each broker's rack its node's zone label.
+	RackAwareness bool `json:"rackAwareness"`
 
 	// Kubernetes mode.
 

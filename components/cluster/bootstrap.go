@@ -70,6 +70,9 @@ func ClusterProperties(t Topology) map[string]any {
 	if t.Resources.DiskSizeBytes > 0 {
 		cfg["storage_min_free_bytes"] = StorageMinFreeBytes(t.Resources.DiskSizeBytes)
 	}
+	if t.rackAware() {
+		cfg["enable_rack_awareness"] = true
+	}
 	for k, v := range t.ExtraClusterConfig {
 		cfg[k] = v
 	}

@@ -152,7 +152,7 @@ func startFiles(a Args, brokers []BrokerConfig) map[string]string {
 	b0 := brokers[0]
 	data := map[string]string{
 		BootstrapFile:  b0.BootstrapYAML,
-		EntrypointFile: RenderEntrypoint(),
+		EntrypointFile: renderEntrypoint(a.Topology()),
 		PreStopFile:    RenderPreStop(b0),
 		PostStartFile:  RenderPostStart(b0),
 	}
