@@ -1,9 +1,12 @@
 // Package provider is the marketbus Pulumi provider: Kafka topics through the Kafka admin
 // API (franz-go), schema registry subjects and their compatibility through the Confluent
-// API (Schema, SubjectConfig), ClusterHealth, and the LatencyGate that measures the cluster
-// after every deploy. One struct per resource (pulumi-go-provider's infer), one file per
-// concern: topic_*.go, schema_*.go, subject_config.go, cluster_health.go, gate*.go; config.go
-// and trust.go hold the connection every resource shares.
+// API (Schema, SubjectConfig), ClusterHealth, the LatencyGate that measures the cluster
+// after every deploy, and the cluster lifecycle: ClusterConfig (cluster properties through
+// Kafka's default BROKER config or Redpanda's admin API) and BrokerSet (decommission before a
+// broker is removed). One struct per resource (pulumi-go-provider's infer), one file per
+// concern: topic_*.go, schema_*.go, subject_config.go, cluster_health*.go, gate*.go,
+// cluster_config*.go, broker_set.go, redpanda_*.go (the admin API client); config.go and
+// trust.go hold the connection every resource shares.
 //
 // It never imports the program's packages: programs reach it through the generated SDK in
 // sdk/go/marketbus, exactly as a user's own program would.
