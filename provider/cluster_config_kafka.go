@@ -25,7 +25,13 @@ func (k kafkaConfig) where() string {
 	return fmt.Sprintf("the Kafka API at %v (cluster-wide dynamic broker config)", k.bootstrap)
 }
 
-func (kafkaConfig) same(declared, observed string) bool { return declared == observed }
+// sensitiveValue stands for a password-type key that is set: Kafka never returns its value,
+// so it cannot drift as far as a refresh can tell.
+const sensitiveValue = "<sensitive>"
+
+func (kafkaConfig) same(declared, observed string) bool {
+	return declared == observed || observed == sensitiveValue
+}
 
 func (k kafkaConfig) current(ctx context.Context, keys []string) (map[string]string, error) {
 	// No broker id: the default BROKER resource, which lists only what is set cluster-wide.
@@ -45,8 +51,7 @@ func (k kafkaConfig) current(ctx context.Context, keys []string) (map[string]str
 			if c.Value != nil {
 				out[c.Key] = *c.Value
 			} else if c.Sensitive {
-				// Kafka never returns a password's value: a set key reads as set.
-				out[c.Key] = ""
+				out[c.Key] = sensitiveValue
 			}
 		}
 	}
