@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	p "github.com/pulumi/pulumi-go-provider"
 	"github.com/pulumi/pulumi/sdk/v3/go/property"
@@ -65,6 +66,25 @@ func perBroker(t *testing.T, adm *kadm.Client, key string) map[int32]string {
 	return out
 }
 
+func waitAllBrokers(t *testing.T, adm *kadm.Client, key, want string) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		got := perBroker(t, adm, key)
+		done := len(got) > 0
+		for _, v := range got {
+			done = done && v == want
+		}
+		if done {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("brokers report %s = %v 30 s after the change, want %s everywhere", key, got, want)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
 func resetClusterWide(t *testing.T, adm *kadm.Client, keys ...string) {
 	t.Helper()
 	t.Cleanup(func() {
@@ -111,6 +131,9 @@ func TestClusterConfigOnKafka(t *testing.T) {
 	if _, err := adm.AlterBrokerConfigs(context.Background(), []kadm.AlterConfig{{Op: kadm.SetConfig, Name: key, Value: kadm.StringPtr("0.7")}}); err != nil {
 		t.Fatal(err)
 	}
+	// Any broker may answer the refresh, each from its own copy of the metadata log: wait
+	// until all of them have the change, as a refresh some time later would find it.
+	waitAllBrokers(t, adm, key, "0.7")
 	r, err := s.Read(p.ReadRequest{ID: created.ID, Urn: clusterConfigURN, Properties: created.Properties, Inputs: in})
 	if err != nil {
 		t.Fatalf("read: %v", err)
