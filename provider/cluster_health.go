@@ -206,6 +206,9 @@ func waitHealthy(ctx context.Context, a ClusterHealthArgs, dryRun bool) (Cluster
 			return false, nil
 		}
 		st.Brokers, st.ControllerID = k.brokers, k.controller
+		for _, w := range k.warnings {
+			log.Warningf("rack awareness: %s", w)
+		}
 		return true, nil
 	})
 	if refused != nil {
@@ -223,6 +226,8 @@ type kafkaView struct {
 	brokers    []int
 	controller int
 	problems   []string
+	// warnings do not hold the check up (rackWarnings).
+	warnings []string
 }
 
 // kafkaHealth reads the metadata: registered brokers, the active controller, and the leader
@@ -232,7 +237,7 @@ func kafkaHealth(ctx context.Context, adm *kadm.Client, expected int, topics []s
 	if err != nil {
 		return kafkaView{}, err
 	}
-	v := kafkaView{controller: int(md.Controller)}
+	v := kafkaView{controller: int(md.Controller), warnings: rackWarnings(md, topics)}
 	for _, b := range md.Brokers {
 		v.brokers = append(v.brokers, int(b.NodeID))
 	}

@@ -22,7 +22,7 @@ func urnOf(typ, name string) presource.URN {
 }
 
 // checked runs Check and fails the test on any failure.
-func checked(t *testing.T, s integration.Server, urn presource.URN, in map[string]property.Value) property.Map {
+func checkedPrincipal(t *testing.T, s integration.Server, urn presource.URN, in map[string]property.Value) property.Map {
 	t.Helper()
 	resp, err := s.Check(p.CheckRequest{Urn: urn, Inputs: property.NewMap(in)})
 	if err != nil || len(resp.Failures) > 0 {
@@ -61,7 +61,7 @@ func TestUserLifecycleOnCluster(t *testing.T) {
 	t.Cleanup(func() {
 		_, _ = adm.AlterUserSCRAMs(context.Background(), []kadm.DeleteSCRAM{{User: name, Mechanism: kadm.ScramSha512}}, nil)
 	})
-	in := checked(t, s, urn, map[string]property.Value{"name": property.New(name)})
+	in := checkedPrincipal(t, s, urn, map[string]property.Value{"name": property.New(name)})
 	created, err := s.Create(p.CreateRequest{Urn: urn, Properties: in})
 	if err != nil {
 		t.Fatalf("create: %v", err)
@@ -82,7 +82,7 @@ func TestUserLifecycleOnCluster(t *testing.T) {
 	if _, err := s.Create(p.CreateRequest{Urn: urn, Properties: in}); err == nil || !strings.Contains(err.Error(), "pulumi import marketbus:index:User") {
 		t.Errorf("creating an existing user: %v, want a refusal that says to import it", err)
 	}
-	newIn := checked(t, s, urn, map[string]property.Value{"name": property.New(name), "password": property.New("n3w-secret").WithSecret(true),
+	newIn := checkedPrincipal(t, s, urn, map[string]property.Value{"name": property.New(name), "password": property.New("n3w-secret").WithSecret(true),
 		"iterations": property.New(4096.0)})
 	up, err := s.Update(p.UpdateRequest{ID: name, Urn: urn, State: created.Properties, Inputs: newIn})
 	if err != nil {
@@ -117,14 +117,14 @@ func TestAclLifecycleOnCluster(t *testing.T) {
 	if err != nil || len(resp.Failures) != 1 || resp.Failures[0].Property != "operation" {
 		t.Errorf("Alter on a group: %v %+v, want one failure on operation", err, resp.Failures)
 	}
-	missing := checked(t, s, urnOf("Acl", "missing"), map[string]property.Value{
+	missing := checkedPrincipal(t, s, urnOf("Acl", "missing"), map[string]property.Value{
 		"principal": property.New("User:" + user), "resourceType": property.New("topic"), "resourceName": property.New("it-no-such-topic-" + user),
 		"operation": property.New("Write"), "requireExistingTopic": property.New(true)})
 	if _, err := s.Create(p.CreateRequest{Urn: urnOf("Acl", "missing"), Properties: missing, DryRun: true}); err == nil ||
 		!strings.Contains(err.Error(), "does not exist on the cluster") {
 		t.Errorf("preview of a binding on a missing required topic: %v", err)
 	}
-	in := checked(t, s, urnOf("Acl", "group"), map[string]property.Value{
+	in := checkedPrincipal(t, s, urnOf("Acl", "group"), map[string]property.Value{
 		"principal": property.New("User:" + user), "resourceType": property.New("group"), "resourceName": property.New(user + "-"),
 		"patternType": property.New("prefixed"), "operation": property.New("read")})
 	created, err := s.Create(p.CreateRequest{Urn: urnOf("Acl", "group"), Properties: in})
@@ -160,7 +160,7 @@ func TestClientQuotaLifecycleOnCluster(t *testing.T) {
 	s := server(t)
 	user := fmt.Sprintf("it-quota-%d", time.Now().UnixNano()%1e6)
 	urn := urnOf("ClientQuota", user)
-	in := checked(t, s, urn, map[string]property.Value{"user": property.New(user), "producerByteRate": property.New(2048.0)})
+	in := checkedPrincipal(t, s, urn, map[string]property.Value{"user": property.New(user), "producerByteRate": property.New(2048.0)})
 	created, err := s.Create(p.CreateRequest{Urn: urn, Properties: in})
 	if err != nil {
 		t.Fatalf("create: %v", err)
@@ -172,7 +172,7 @@ func TestClientQuotaLifecycleOnCluster(t *testing.T) {
 	}) {
 		t.Fatalf("import %q: %v %v", created.ID, read.Inputs, err)
 	}
-	next := checked(t, s, urn, map[string]property.Value{"user": property.New(user), "consumerByteRate": property.New(4096.0)})
+	next := checkedPrincipal(t, s, urn, map[string]property.Value{"user": property.New(user), "consumerByteRate": property.New(4096.0)})
 	if _, err := s.Update(p.UpdateRequest{ID: created.ID, Urn: urn, State: created.Properties, Inputs: next}); err != nil {
 		t.Fatalf("update: %v", err)
 	}

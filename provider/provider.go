@@ -1,9 +1,12 @@
 // Package provider is the marketbus Pulumi provider: Kafka topics through the Kafka admin
 // API (franz-go), schema registry subjects and their compatibility through the Confluent
 // API (Schema, SubjectConfig), ClusterHealth, the LatencyGate that measures the cluster
-// after every deploy, and principals (User, Acl, ClientQuota). One struct per resource
+// after every deploy, principals (User, Acl, ClientQuota) and the cluster lifecycle:
+// ClusterConfig (cluster properties through Kafka's default BROKER config or Redpanda's admin
+// API) and BrokerSet (decommission before a broker is removed). One struct per resource
 // (pulumi-go-provider's infer), one file per concern: topic_*.go, schema_*.go,
-// subject_config.go, cluster_health.go, gate*.go, user.go, acl*.go, quota.go; config.go,
+// subject_config.go, cluster_health*.go, gate*.go, user.go, acl*.go, quota.go,
+// cluster_config*.go, broker_set.go, redpanda_*.go (the admin API client); config.go,
 // trust.go and login.go hold the connection every resource shares, and LoginCredential, which
 // rotates the provider's own SASL password.
 //
@@ -50,6 +53,8 @@ func New() (p.Provider, error) {
 			infer.Resource(User{}),
 			infer.Resource(Acl{}),
 			infer.Resource(ClientQuota{}),
+			infer.Resource(ClusterConfig{}),
+			infer.Resource(BrokerSet{}),
 		).
 		Build()
 	if err != nil {

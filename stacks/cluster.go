@@ -22,6 +22,7 @@ var componentKeys = []struct{ field, key string }{
 	{"MaxTopicReplicationFactor", "topics[].replicationFactor"},
 	{"Docker.HostPorts", "cluster.hostPorts"},
 	{"Docker.ExternalHost", "cluster.externalHost"},
+	{"Docker.Racks", "cluster.racks"},
 	{"LogLevel", "cluster.logLevel"},
 	{"Image", "cluster.image"},
 	{"Brokers", "cluster.brokers"},
@@ -119,6 +120,7 @@ func clusterArgs(s Spec, password pulumi.StringInput) (cluster.Args, []error) {
 		Docker: cluster.DockerArgs{
 			ExternalHost:           c.ExternalHost,
 			DeleteVolumesOnDestroy: c.RetainVolumes != nil && !*c.RetainVolumes,
+			Racks:                  c.Racks,
 		},
 	}
 	if c.SASL != nil {
@@ -168,11 +170,19 @@ func inStackKeys(err error, r *strings.Replacer) []error {
 
 // deployCluster creates the stack's own Redpanda cluster and returns its Kafka addresses as
 // the host sees them, which is where our provider connects from.
-func deployCluster(ctx *pulumi.Context, s Spec, password pulumi.StringInput) (endpoints, error) {
+func deployCluster(ctx *pulumi.Context, s Spec, login saslLogin) (endpoints, error) {
 	var rp *cluster.RedpandaCluster
 	var err error
+	var password pulumi.StringInput
+	if s.Cluster.SASL != nil {
+		password = login.password
+	}
 	if s.Cluster.Mode == ModeKubernetes {
-		rp, err = DeployKubernetes(ctx, s, password)
+		waitFor, werr := deployBrokerSet(ctx, s, login)
+		if werr != nil {
+			return endpoints{}, werr
+		}
+		rp, err = deployKubernetes(ctx, s, password, waitFor)
 	} else {
 		args, errs := clusterArgs(s, password)
 		if len(errs) > 0 {

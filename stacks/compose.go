@@ -50,6 +50,19 @@ func ComposeFile(spec Spec, fileName string) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("stack %q: %w", spec.Stack, err)
 	}
+	// Nothing reconciles a Compose cluster after `docker compose up`, so its bootstrap file
+	// carries the cluster properties a ClusterConfig would write on the Pulumi stack.
+	boot, err := cluster.RenderStandaloneBootstrapYAML(args, spec.ClusterConfig)
+	if err != nil {
+		return nil, fmt.Errorf("stack %q: %w", spec.Stack, err)
+	}
+	for i := range dc.Containers {
+		for j := range dc.Containers[i].Files {
+			if dc.Containers[i].Files[j].Path == cluster.BootstrapPath {
+				dc.Containers[i].Files[j].Content = boot
+			}
+		}
+	}
 	project := Project + "-" + spec.Stack
 	f, err := cluster.ComposeCluster(project, dc)
 	if err != nil {

@@ -17,6 +17,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"gopkg.in/yaml.v3"
 
+	"github.com/marketbus/market-bus/components/cluster"
 	"github.com/marketbus/market-bus/imageref"
 )
 
@@ -168,6 +169,28 @@ func TestComposeFileLoadsAndMatchesTheDevStack(t *testing.T) {
 
 // compareContainer checks one Compose service against the inputs of the
 // dev stack's container of the same name.
+// devStandaloneBootstrap is the bootstrap file a Compose run of the dev stack needs: the
+// formation keys plus the cluster properties its ClusterConfig writes on the Pulumi stack.
+func devStandaloneBootstrap(t *testing.T) string {
+	t.Helper()
+	spec, err := LoadStackFile("..", "dev", filepath.Join("..", "Pulumi.dev.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	args, errs := clusterArgs(spec, nil)
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	out, err := cluster.RenderStandaloneBootstrapYAML(args, spec.ClusterConfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "enable_consumer_group_metrics:") || !strings.Contains(out, "consumer_lag") {
+		t.Errorf("the Compose bootstrap file lacks the consumer-group metrics:\n%s", out)
+	}
+	return out
+}
+
 func compareContainer(t *testing.T, p *types.Project, s types.ServiceConfig, c resource.PropertyMap) {
 	if got, want := []string(s.Command), stringsOf(c["command"]); !reflect.DeepEqual(got, want) && len(want) > 0 {
 		t.Errorf("command:\n compose %q\n docker  %q", got, want)
@@ -236,7 +259,12 @@ func compareContainer(t *testing.T, p *types.Project, s types.ServiceConfig, c r
 			t.Errorf("no config mounted at %s", path)
 			continue
 		}
-		if diff := composeStale([]byte(p.Configs[ref.Source].Content), []byte(o["content"].StringValue())); diff != "" {
+		want := o["content"].StringValue()
+		if path == cluster.BootstrapPath {
+			// Compose has no ClusterConfig: its bootstrap file adds the cluster properties.
+			want = devStandaloneBootstrap(t)
+		}
+		if diff := composeStale([]byte(p.Configs[ref.Source].Content), []byte(want)); diff != "" {
 			t.Errorf("config %s at %s differs from the uploaded file (compose, docker): %s", ref.Source, path, diff)
 		}
 		if ref.Mode == nil || fmt.Sprintf("0%o", int64(*ref.Mode)) != o["permissions"].StringValue() {

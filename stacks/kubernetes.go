@@ -80,6 +80,7 @@ func kubernetesArgs(s Spec, a *cluster.Args) {
 			ClientNamespaces:    c.NetworkPolicy.ClientNamespaces,
 			MonitoringNamespace: c.NetworkPolicy.MonitoringNamespace,
 		},
+		RackAwareness: c.RackAwareness,
 	}
 	for k, v := range s.NodePool.Labels {
 		if a.Kubernetes.NodeSelector == nil {
@@ -115,6 +116,12 @@ func (s Spec) validateKubernetes() []error {
 // go to both components: the render check (tests/render) passes a Kubernetes provider in
 // render mode, so the manifests it decodes are exactly the ones prod would apply.
 func DeployKubernetes(ctx *pulumi.Context, s Spec, password pulumi.StringInput, opts ...pulumi.ResourceOption) (*cluster.RedpandaCluster, error) {
+	return deployKubernetes(ctx, s, password, nil, opts...)
+}
+
+// deployKubernetes is DeployKubernetes whose StatefulSet also waits for waitFor (the
+// BrokerSet that decommissions brokers before a decrease).
+func deployKubernetes(ctx *pulumi.Context, s Spec, password pulumi.StringInput, waitFor []pulumi.Resource, opts ...pulumi.ResourceOption) (*cluster.RedpandaCluster, error) {
 	np, err := nodepool.NewNodePool(ctx, "brokers", ptr(nodePoolArgs(s)), opts...)
 	if err != nil {
 		return nil, err
@@ -123,7 +130,7 @@ func DeployKubernetes(ctx *pulumi.Context, s Spec, password pulumi.StringInput, 
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	args.Kubernetes.WaitFor = np.WaitFor()
+	args.Kubernetes.WaitFor = append(np.WaitFor(), waitFor...)
 	return cluster.NewRedpandaCluster(ctx, "redpanda", &args, opts...)
 }
 

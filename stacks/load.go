@@ -96,6 +96,10 @@ func Load(stack string, src Source) (Spec, error) {
 			errs = append(errs, keyError(KeyGate, raw, err, "an object such as {maxAvgLatencyMs: 50, maxP99LatencyMs: 100, minThroughputMsgPerSec: 100000}"))
 		}
 	}
+	clusterConfig, err := loadClusterConfig(src)
+	if err != nil {
+		errs = append(errs, err)
+	}
 	if len(errs) > 0 {
 		return Spec{}, joinConfigErrors(stack, errs)
 	}
@@ -103,7 +107,7 @@ func Load(stack string, src Source) (Spec, error) {
 		gate.ReplicationFactor = min(3, max(cluster.Brokers, 1))
 	}
 	spec := Spec{Stack: stack, Environment: env, Cluster: cluster, Topics: topics, Schemas: schemaList, Gate: gate, NodePool: nodePool, Monitoring: mon,
-		Principals: principals}
+		Principals: principals, ClusterConfig: clusterConfig}
 	errs = loadSchemas(spec.Schemas)
 	if f := spec.Cluster.CACertFile; f != "" {
 		pem, err := readProjectFile(f)
@@ -114,6 +118,7 @@ func Load(stack string, src Source) (Spec, error) {
 	}
 	_, hasPassword := src.Get(KeySASLPassword)
 	errs = append(errs, spec.validate(hasPassword)...)
+	errs = append(errs, spec.validateClusterConfig()...)
 	errs = append(errs, spec.validateMonitoring(func(k string) bool { _, ok := src.Get(k); return ok })...)
 	perrs, warnings := spec.validatePrincipals()
 	errs = append(errs, perrs...)

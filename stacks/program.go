@@ -60,7 +60,7 @@ func deploy(ctx *pulumi.Context, spec Spec, login saslLogin, mon monitoringSecre
 	if w := spec.CapacityWarning(); w != "" {
 		_ = ctx.Log.Warn(w, nil)
 	}
-	ep, err := clusterEndpoints(ctx, spec, login.password)
+	ep, err := clusterEndpoints(ctx, spec, login)
 	if err != nil {
 		return err
 	}
@@ -102,6 +102,9 @@ func deploy(ctx *pulumi.Context, spec Spec, login saslLogin, mon monitoringSecre
 			return fmt.Errorf("registering the provider's login credential: %w", err)
 		}
 		ready = append(ready, cred)
+	}
+	if err := deployClusterConfig(ctx, spec, ep.cluster, prov, ready); err != nil {
+		return err
 	}
 	topics := pulumi.Map{}
 	var topicRes []pulumi.Resource
@@ -214,10 +217,10 @@ type endpoints struct {
 
 // clusterEndpoints returns the Kafka and Schema Registry addresses of the stack's cluster,
 // creating the cluster first when the stack owns one.
-func clusterEndpoints(ctx *pulumi.Context, spec Spec, password pulumi.StringInput) (endpoints, error) {
+func clusterEndpoints(ctx *pulumi.Context, spec Spec, login saslLogin) (endpoints, error) {
 	if spec.Cluster.Mode != ModeExternal {
 		// Load accepts only external, docker and kubernetes.
-		return deployCluster(ctx, spec, password)
+		return deployCluster(ctx, spec, login)
 	}
 	ep := endpoints{bootstrap: pulumi.ToStringArray(spec.Cluster.BootstrapServers)}
 	if spec.Cluster.SchemaRegistryURL != "" {

@@ -35,6 +35,8 @@ type Spec struct {
 	Principals []PrincipalSpec
 	// Warnings are config findings the program prints without refusing the stack.
 	Warnings []string
+	// ClusterConfig are the cluster properties the stack owns (market-bus:clusterConfig).
+	ClusterConfig map[string]any
 }
 
 // ClusterSpec says where the brokers come from.
@@ -72,6 +74,10 @@ type ClusterSpec struct {
 	RetainVolumes *bool `json:"retainVolumes"`
 	// ExternalHost is the host name clients outside the cluster network dial.
 	ExternalHost string `json:"externalHost"`
+	// Racks gives each Docker broker a rack (one per broker), turning on rack awareness.
+	Racks []string `json:"racks"`
+	// RackAwareness (kubernetes) makes each broker's rack its node's zone label.
+	RackAwareness bool `json:"rackAwareness"`
 
 	// Kubernetes mode.
 

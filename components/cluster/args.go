@@ -142,6 +142,9 @@ type DockerArgs struct {
 	// WaitTimeoutSeconds bounds the wait for each container to turn
 	// healthy; default 300.
 	WaitTimeoutSeconds int
+	// Racks gives broker i the rack Racks[i] (--set redpanda.rack) and
+	// turns on enable_rack_awareness; one per broker, or none.
+	Racks []string
 }
 
 // KubernetesArgs configures the Kubernetes backend.
@@ -186,7 +189,18 @@ type KubernetesArgs struct {
 	NetworkPolicy NetworkPolicyArgs
 	// WaitFor are resources the StatefulSet waits for, e.g. the node pool.
 	WaitFor []pulumi.Resource
+	// RackAwareness tells each broker the zone of the node it runs on as
+	// its rack (ZoneLabel through the downward API) and turns on
+	// enable_rack_awareness, so Redpanda spreads a partition's replicas
+	// over zones.
+	RackAwareness bool
 }
+
+// ZoneLabel is the node label whose value becomes a broker's rack. The
+// PodTopologyLabelsAdmission plugin (beta and on by default since
+// Kubernetes 1.35) copies it from the node onto the pod at binding, where
+// the downward API can read it: no API access, no service account token.
+const ZoneLabel = "topology.kubernetes.io/zone"
 
 // KubernetesTLS names the certificate source: exactly one of IssuerName
 // (cert-manager makes a Certificate for every broker's DNS names) or
@@ -315,6 +329,8 @@ func (a Args) Topology() Topology {
 		DevContainerMode:            a.DevContainerMode,
 		ConsumerGroupLagIntervalSec: a.ConsumerGroupLagIntervalSec,
 		ExtraClusterConfig:          a.ExtraClusterConfig,
+		Racks:                       a.Docker.Racks,
+		RackFromZone:                a.Backend == BackendKubernetes && a.Kubernetes.RackAwareness,
 		Auth: ListenerAuth{
 			Kafka:          a.Listeners.Kafka.Authentication,
 			SchemaRegistry: a.Listeners.SchemaRegistry.Authentication,

@@ -53,6 +53,12 @@ type RedpandaCluster struct {
 	// NetworkName is the Docker network other containers join to reach the
 	// internal listeners (e.g. Prometheus); empty on Kubernetes.
 	NetworkName pulumi.StringOutput
+
+	// Properties are the cluster properties the cluster should run with
+	// (ClusterProperties): plain values known at preview, for the stack's
+	// ClusterConfig, which writes them through the admin API. They are not
+	// in .bootstrap.yaml, which a formed cluster never reads again.
+	Properties map[string]any
 }
 
 // NewRedpandaCluster validates args, renders every broker and creates the
@@ -78,7 +84,7 @@ func NewRedpandaCluster(ctx *pulumi.Context, name string, args *Args, opts ...pu
 		return nil, fmt.Errorf("redpanda cluster %q: %w", name, err)
 	}
 
-	c := &RedpandaCluster{}
+	c := &RedpandaCluster{Properties: ClusterProperties(a.Topology())}
 	if err := ctx.RegisterComponentResource(TypeToken, name, c, opts...); err != nil {
 		return nil, fmt.Errorf("redpanda cluster %q: register component: %w", name, err)
 	}

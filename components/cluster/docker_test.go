@@ -227,12 +227,6 @@ func TestDockerContainers(t *testing.T) {
 		t.Errorf("broker-1 command:\n got  %v\n want %v", got, want)
 	}
 	wantBootstrap := `auto_create_topics_enabled: false
-consumer_group_lag_collection_interval_sec: 60
-default_topic_replications: 3
-enable_consumer_group_metrics:
-  - group
-  - partition
-  - consumer_lag
 `
 	if got := c.Inputs["uploads"].([]any)[0].(map[string]any)["content"]; got != wantBootstrap {
 		t.Errorf("bootstrap:\n%v\nwant\n%v", got, wantBootstrap)

@@ -126,7 +126,7 @@ func deployKubernetes(ctx *pulumi.Context, parent pulumi.Resource, name string, 
 
 	podDeps = append(podDeps, k.WaitFor...)
 	d.statefulSet, err = appsv1.NewStatefulSet(ctx, name+"-statefulset",
-		statefulSetArgs(a, brokers, labels, selectorLabels(name), configHash(data)), opts(podDeps...)...)
+		statefulSetArgs(a, brokers, labels, selectorLabels(name), configHash(podStartFiles(data))), opts(podDeps...)...)
 	if err != nil {
 		return nil, fmt.Errorf("kubernetes statefulset: %w", err)
 	}
@@ -152,7 +152,7 @@ func startFiles(a Args, brokers []BrokerConfig) map[string]string {
 	b0 := brokers[0]
 	data := map[string]string{
 		BootstrapFile:  b0.BootstrapYAML,
-		EntrypointFile: RenderEntrypoint(),
+		EntrypointFile: renderEntrypoint(a.Topology()),
 		PreStopFile:    RenderPreStop(b0),
 		PostStartFile:  RenderPostStart(b0),
 	}
@@ -160,6 +160,20 @@ func startFiles(a Args, brokers []BrokerConfig) map[string]string {
 		data[ArgsFile(b.Index)] = RenderArgsFile(b)
 	}
 	return data
+}
+
+// podStartFiles is the part of the ConfigMap a running pod reads: every
+// file but .bootstrap.yaml, which Redpanda reads only when the cluster
+// forms. Hashing it would restart every broker for a file that changes
+// nothing on a formed cluster; cluster properties go through ClusterConfig.
+func podStartFiles(data map[string]string) map[string]string {
+	out := make(map[string]string, len(data))
+	for k, v := range data {
+		if k != BootstrapFile {
+			out[k] = v
+		}
+	}
+	return out
 }
 
 // configHash is the SHA-256 of data, keys in order, each key and value

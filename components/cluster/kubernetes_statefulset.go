@@ -196,15 +196,22 @@ func container(a Args, b BrokerConfig) corev1.ContainerArgs {
 			SeccompProfile:           &corev1.SeccompProfileArgs{Type: pulumi.String("RuntimeDefault")},
 		},
 	}
+	var env corev1.EnvVarArray
 	if a.SASL {
 		// Redpanda creates this user on first start; the value is
 		// user:password:mechanism, kept in the Secret.
-		c.Env = corev1.EnvVarArray{corev1.EnvVarArgs{
+		env = append(env, corev1.EnvVarArgs{
 			Name: pulumi.String("RP_BOOTSTRAP_USER"),
 			ValueFrom: &corev1.EnvVarSourceArgs{SecretKeyRef: &corev1.SecretKeySelectorArgs{
 				Name: pulumi.String(SuperuserSecretName), Key: pulumi.String(BootstrapUserKey),
 			}},
-		}}
+		})
+	}
+	if a.Kubernetes.RackAwareness {
+		env = append(env, rackEnv())
+	}
+	if len(env) > 0 {
+		c.Env = env
 	}
 	return c
 }

@@ -13,7 +13,7 @@ func TestKubernetesStatefulSet(t *testing.T) {
 	sel := stringAnyMap(selectorLabels("bus"))
 	podLabels := stringAnyMap(ClusterLabels("bus", "prod"))
 	podLabels["app.kubernetes.io/component"] = "broker"
-	hash := configHash(stringMap(cm.Inputs["data"].(map[string]any)))
+	hash := configHash(podStartFiles(stringMap(cm.Inputs["data"].(map[string]any))))
 	ready := []any{"/bin/sh", "-c", "curl -sfk https://localhost:9644/v1/status/ready | grep -q ready"}
 	hook := func(file string) map[string]any {
 		return map[string]any{"exec": map[string]any{"command": []any{"/bin/bash", "-c",
@@ -167,38 +167,73 @@ func TestKubernetesSmallClusterHasNoDrainHook(t *testing.T) {
 	}
 }
 
-// TestKubernetesConfigChangeRollsPods: a bootstrap change changes the pod
-// template's hash, and nothing that would replace the StatefulSet or
-// rename the ConfigMap.
-func TestKubernetesConfigChangeRollsPods(t *testing.T) {
-	changed := prodArgs()
-	changed.ExtraClusterConfig = map[string]any{"log_retention_ms": 3600000}
+// TestKubernetesClusterPropertiesDoNotRollPods: cluster properties are
+// reconciled by the stack's ClusterConfig, not rendered into the pods: a
+// changed property leaves the ConfigMap and the pod template as they were.
+// A changed start flag still changes the hash, which rolls the pods, and
+// nothing that would replace the StatefulSet or rename the ConfigMap.
+func TestKubernetesClusterPropertiesDoNotRollPods(t *testing.T) {
+	props := prodArgs()
+	props.ExtraClusterConfig = map[string]any{"log_retention_ms": 3600000}
+	props.ConsumerGroupLagIntervalSec = 30
+	flags := prodArgs()
+	flags.LogLevel = "debug"
 	before, _ := deployProd(t, prodArgs())
-	after, _ := deployProd(t, changed)
 	get := func(m *recordingMocks, name string, path ...any) any {
 		return dig(t, mustGet(t, m, name).Inputs, path...)
 	}
 	hashPath := []any{"spec", "template", "metadata", "annotations", ConfigHashAnnotation}
-
-	if b, a := get(before, "bus-config", "data", ".bootstrap.yaml"), get(after, "bus-config", "data", ".bootstrap.yaml"); b == a {
-		t.Fatal("the bootstrap config did not change")
-	}
-	if b, a := get(before, "bus-statefulset", hashPath...), get(after, "bus-statefulset", hashPath...); b == a {
-		t.Errorf("config hash stayed %v: the pods would not roll", b)
-	}
-	for _, name := range []string{"bus-statefulset", "bus-config"} {
-		if b, a := get(before, name, "metadata", "name"), get(after, name, "metadata", "name"); b != a {
-			t.Errorf("%s renamed %v → %v", name, b, a)
-		}
-	}
-	// Apart from the annotation the StatefulSet's inputs are identical, so
-	// the provider sees a template change (a rolling update), no replace.
 	strip := func(m *recordingMocks) map[string]any {
 		in := mustGet(t, m, "bus-statefulset").Inputs
 		delete(dig(t, in, "spec", "template", "metadata", "annotations").(map[string]any), ConfigHashAnnotation)
 		return in
 	}
-	if b, a := strip(before), strip(after); !reflect.DeepEqual(b, a) {
+
+	afterProps, _ := deployProd(t, props)
+	if b, a := get(before, "bus-config", "data"), get(afterProps, "bus-config", "data"); !reflect.DeepEqual(b, a) {
+		t.Errorf("a cluster property changed the ConfigMap: %v → %v", b, a)
+	}
+	if b, a := get(before, "bus-statefulset", hashPath...), get(afterProps, "bus-statefulset", hashPath...); b != a {
+		t.Errorf("a cluster property changed the config hash %v → %v: every broker would restart", b, a)
+	}
+
+	afterFlags, _ := deployProd(t, flags)
+	if b, a := get(before, "bus-statefulset", hashPath...), get(afterFlags, "bus-statefulset", hashPath...); b == a {
+		t.Errorf("config hash stayed %v after a start flag changed: the pods would not roll", b)
+	}
+	for _, name := range []string{"bus-statefulset", "bus-config"} {
+		if b, a := get(before, name, "metadata", "name"), get(afterFlags, name, "metadata", "name"); b != a {
+			t.Errorf("%s renamed %v → %v", name, b, a)
+		}
+	}
+	if b, a := strip(before), strip(afterFlags); !reflect.DeepEqual(b, a) {
 		t.Errorf("statefulset inputs changed beyond the hash annotation")
+	}
+}
+
+// TestConfigHashLeavesOutTheBootstrapFile: Redpanda reads .bootstrap.yaml
+// only when the cluster forms, so editing it must not restart the brokers.
+func TestConfigHashLeavesOutTheBootstrapFile(t *testing.T) {
+	base := map[string]string{BootstrapFile: "superusers: [admin]\n", EntrypointFile: "#!/bin/bash\n", ArgsFile(0): "--smp\n1\n"}
+	tests := []struct {
+		name     string
+		key, val string
+		changes  bool
+	}{
+		{"bootstrap edited", BootstrapFile, "superusers: [root]\n", false},
+		{"entrypoint edited", EntrypointFile, "#!/bin/bash\nset -x\n", true},
+		{"flags edited", ArgsFile(0), "--smp\n2\n", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			next := map[string]string{}
+			for k, v := range base {
+				next[k] = v
+			}
+			next[tt.key] = tt.val
+			if got := configHash(podStartFiles(base)) != configHash(podStartFiles(next)); got != tt.changes {
+				t.Errorf("hash changed = %t, want %t", got, tt.changes)
+			}
+		})
 	}
 }

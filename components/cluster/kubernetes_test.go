@@ -69,17 +69,10 @@ func TestKubernetesConfigMap(t *testing.T) {
 	data := cm.Inputs["data"].(map[string]any)
 	wantBootstrap := `admin_api_require_auth: true
 auto_create_topics_enabled: false
-consumer_group_lag_collection_interval_sec: 60
-default_topic_replications: 3
-enable_consumer_group_metrics:
-  - group
-  - partition
-  - consumer_lag
 enable_sasl: true
 kafka_enable_authorization: true
 sasl_mechanisms:
   - SCRAM
-storage_min_free_bytes: 2684354560
 superusers:
   - admin
 `

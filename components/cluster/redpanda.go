@@ -219,9 +219,13 @@ func startArgs(t Topology, b BrokerConfig) []string {
 		"--set", "pandaproxy_client.brokers="+clientBrokers(t),
 		"--set", "schema_registry_client.brokers="+clientBrokers(t),
 	)
-	// Last, so a topology without TLS renders exactly what it did before
-	// TLS existed (the Docker golden files pin that).
-	return append(args, tlsArgs(t.TLS, b)...)
+	// Last, so a topology without TLS or racks renders exactly what it did
+	// before they existed (the Docker golden files pin that).
+	args = append(args, tlsArgs(t.TLS, b)...)
+	if b.Index < len(t.Racks) {
+		args = append(args, "--set", "redpanda.rack="+t.Racks[b.Index])
+	}
+	return args
 }
 
 // clientBrokers renders every broker's internal Kafka listener as the value

@@ -125,6 +125,8 @@ func TestStorageMinFreeBytes(t *testing.T) {
 	}
 }
 
+// TestBootstrapConfig: .bootstrap.yaml keeps only what must hold from the
+// cluster's first second; everything else is a ClusterProperties entry.
 func TestBootstrapConfig(t *testing.T) {
 	base := devArgs().withDefaults().Topology()
 	tests := []struct {
@@ -132,27 +134,21 @@ func TestBootstrapConfig(t *testing.T) {
 		mutate func(*Topology)
 		want   map[string]any
 	}{
-		{"three brokers, disk unknown", func(*Topology) {}, map[string]any{
-			"auto_create_topics_enabled":                 false,
-			"enable_consumer_group_metrics":              []string{"group", "partition", "consumer_lag"},
-			"consumer_group_lag_collection_interval_sec": 60,
-			"default_topic_replications":                 3,
-		}},
-		{"one broker, 50Gi disk", func(t *Topology) { t.Brokers = 1; t.Resources.DiskSizeBytes = 50 * gib }, map[string]any{
-			"auto_create_topics_enabled":                 false,
-			"enable_consumer_group_metrics":              []string{"group", "partition", "consumer_lag"},
-			"consumer_group_lag_collection_interval_sec": 60,
-			"storage_min_free_bytes":                     int64(2*gib + gib/2),
-		}},
-		{"extra config wins", func(t *Topology) {
-			t.ExtraClusterConfig = map[string]any{"auto_create_topics_enabled": true, "log_retention_ms": 3600000}
+		{"no SASL", func(*Topology) {}, map[string]any{"auto_create_topics_enabled": false}},
+		{"SASL and an authenticated admin API", func(t *Topology) {
+			t.SASL.Enabled, t.SASL.Superuser, t.Auth.Admin = true, "admin", AuthHTTPBasic
 		}, map[string]any{
-			"auto_create_topics_enabled":                 true,
-			"enable_consumer_group_metrics":              []string{"group", "partition", "consumer_lag"},
-			"consumer_group_lag_collection_interval_sec": 60,
-			"default_topic_replications":                 3,
-			"log_retention_ms":                           3600000,
+			"auto_create_topics_enabled": false,
+			"enable_sasl":                true,
+			"kafka_enable_authorization": true,
+			"superusers":                 []string{"admin"},
+			"sasl_mechanisms":            []string{"SCRAM"},
+			"admin_api_require_auth":     true,
 		}},
+		{"extra config and disk stay out", func(t *Topology) {
+			t.ExtraClusterConfig = map[string]any{"log_retention_ms": 3600000}
+			t.Resources.DiskSizeBytes = 50 * gib
+		}, map[string]any{"auto_create_topics_enabled": false}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -160,6 +156,43 @@ func TestBootstrapConfig(t *testing.T) {
 			tt.mutate(&topo)
 			if got := BootstrapConfig(topo); !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("bootstrap = %#v\nwant %#v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestClusterProperties(t *testing.T) {
+	base := devArgs().withDefaults().Topology()
+	tests := []struct {
+		name   string
+		mutate func(*Topology)
+		want   map[string]any
+	}{
+		{"three brokers, disk unknown", func(*Topology) {}, map[string]any{
+			"enable_consumer_group_metrics":              []string{"group", "partition", "consumer_lag"},
+			"consumer_group_lag_collection_interval_sec": 60,
+			"default_topic_replications":                 3,
+		}},
+		{"one broker, 50Gi disk", func(t *Topology) { t.Brokers = 1; t.Resources.DiskSizeBytes = 50 * gib }, map[string]any{
+			"enable_consumer_group_metrics":              []string{"group", "partition", "consumer_lag"},
+			"consumer_group_lag_collection_interval_sec": 60,
+			"storage_min_free_bytes":                     int64(2*gib + gib/2),
+		}},
+		{"extra config wins", func(t *Topology) {
+			t.ExtraClusterConfig = map[string]any{"default_topic_replications": 1, "log_retention_ms": 3600000}
+		}, map[string]any{
+			"enable_consumer_group_metrics":              []string{"group", "partition", "consumer_lag"},
+			"consumer_group_lag_collection_interval_sec": 60,
+			"default_topic_replications":                 1,
+			"log_retention_ms":                           3600000,
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			topo := base
+			tt.mutate(&topo)
+			if got := ClusterProperties(topo); !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("properties = %#v\nwant %#v", got, tt.want)
 			}
 		})
 	}

@@ -36,7 +36,16 @@ type Topology struct {
 	// ExtraClusterConfig is merged over the rendered bootstrap cluster
 	// config; its keys win over the defaults.
 	ExtraClusterConfig map[string]any
+	// Racks is each broker's rack in broker order (Docker: configured);
+	// empty means no rack flags.
+	Racks []string
+	// RackFromZone takes each broker's rack from its node's zone label at
+	// start (Kubernetes), where the renderer cannot know the node.
+	RackFromZone bool
 }
+
+// rackAware reports whether the brokers are told their racks.
+func (t Topology) rackAware() bool { return len(t.Racks) > 0 || t.RackFromZone }
 
 // TLSConfig turns on TLS for every listener of every API, internal and
 // external alike, with one certificate. The paths are inside the broker.

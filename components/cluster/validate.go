@@ -74,6 +74,7 @@ func validate(a Args) []*FieldError {
 				"remove the empty key"))
 		}
 	}
+	add(checkRacks(a)...)
 	switch a.Backend {
 	case BackendDocker:
 		add(validateDocker(a)...)
@@ -232,4 +233,28 @@ func fmtMiB(b int64) string {
 		return fmt.Sprintf("%d MiB", b/mib)
 	}
 	return fmt.Sprintf("%.1f MiB", float64(b)/float64(mib))
+}
+
+// checkRacks refuses a rack list that does not give every broker one name.
+func checkRacks(a Args) []*FieldError {
+	r := a.Docker.Racks
+	if len(r) == 0 {
+		return nil
+	}
+	var errs []*FieldError
+	if a.Backend != BackendDocker {
+		errs = append(errs, fielderr.New("Docker.Racks", fmt.Sprint(r), "racks per broker are for the Docker backend",
+			"on Kubernetes turn on RackAwareness, which takes each broker's rack from its node's zone"))
+	}
+	if len(r) != a.Brokers {
+		errs = append(errs, fielderr.New("Docker.Racks", fmt.Sprint(r), fmt.Sprintf("%d racks for %d brokers", len(r), a.Brokers),
+			"give one rack per broker, in broker order, e.g. [a, b, c]"))
+	}
+	for i, name := range r {
+		if name == "" || strings.ContainsAny(name, " \t\n\"'") {
+			errs = append(errs, fielderr.New("Docker.Racks", fmt.Sprintf("%q", name), fmt.Sprintf("broker %d's rack is empty or holds spaces or quotes", i),
+				"use a plain name such as zone-a"))
+		}
+	}
+	return errs
 }

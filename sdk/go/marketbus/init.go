@@ -23,8 +23,12 @@ func (m *module) Construct(ctx *pulumi.Context, name, typ, urn string) (r pulumi
 	switch typ {
 	case "marketbus:index:Acl":
 		r = &Acl{}
+	case "marketbus:index:BrokerSet":
+		r = &BrokerSet{}
 	case "marketbus:index:ClientQuota":
 		r = &ClientQuota{}
+	case "marketbus:index:ClusterConfig":
+		r = &ClusterConfig{}
 	case "marketbus:index:ClusterHealth":
 		r = &ClusterHealth{}
 	case "marketbus:index:LatencyGate":
