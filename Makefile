@@ -22,7 +22,7 @@ up-local: toolchain cluster-start
 test:
 	scripts/test
 
-## test-k8s: the prod stack on a real Kubernetes API server (kwok nodes); builds the control plane the first time (9-16 min).
+## test-k8s: the prod stack on a real Kubernetes API server (kwok nodes); builds the control plane the first time (30 CPU-min).
 test-k8s:
 	scripts/test-k8s
 
