@@ -2,14 +2,14 @@
 SHELL := /bin/bash
 GO    ?= go
 
-.PHONY: help all up-local test unit toolchain provider sdk sdk-check cluster-start cluster-stop promtool fmt vet clean
+.PHONY: help all up-local test test-k8s unit toolchain provider sdk sdk-check cluster-start cluster-stop k8s-start k8s-stop promtool fmt vet clean
 
 # `make` alone prints the targets instead of starting a build of several minutes.
 .DEFAULT_GOAL := help
 
 ## help: list the targets (this text).
 help:
-	@awk 'BEGIN { FS = ": " } /^## [a-z-]+: / { sub(/^## /, ""); name = $$1; sub(/^[^:]*: /, ""); printf "  make %-14s %s\n", name, $$0 }' $(MAKEFILE_LIST)
+	@awk 'BEGIN { FS = ": " } /^## [a-z0-9-]+: / { sub(/^## /, ""); name = $$1; sub(/^[^:]*: /, ""); printf "  make %-14s %s\n", name, $$0 }' $(MAKEFILE_LIST)
 
 ## all: the same as toolchain.
 all: toolchain
@@ -21,6 +21,18 @@ up-local: toolchain cluster-start
 ## test: the whole suite against real brokers and real promtool (what .ci/run runs).
 test:
 	scripts/test
+
+## test-k8s: the prod stack on a real Kubernetes API server (kwok nodes); builds the control plane the first time (30 CPU-min).
+test-k8s:
+	scripts/test-k8s
+
+## k8s-start: start the local Kubernetes control plane (scripts/k8s-cluster; idempotent).
+k8s-start:
+	scripts/k8s-cluster start
+
+## k8s-stop: stop the local Kubernetes control plane; its etcd data stays.
+k8s-stop:
+	scripts/k8s-cluster stop
 
 ## unit: the tests that need no cluster, CLI or promtool (seconds).
 unit:

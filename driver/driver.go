@@ -12,8 +12,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/config"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -212,7 +214,27 @@ func (o Options) stackSettings(proj *workspace.Project, workDir string) (*worksp
 			}
 		}
 	}
+	o.absKubeconfig(ps)
 	return ps, nil
+}
+
+// kubeconfigKey is the Kubernetes provider's kubeconfig setting: a path or the file's contents.
+var kubeconfigKey = config.MustMakeKey("kubernetes", "kubeconfig")
+
+// absKubeconfig makes a relative kubernetes:kubeconfig path absolute against the project
+// folder. `pulumi up` run in that folder reads it from there; busctl's CLI runs in its work
+// directory instead, where the same path would name nothing (Pulumi.k8s-e2e.yaml points at
+// .cache/k8s-cluster/kubeconfig this way). Contents, secrets, ~ and absolute paths are kept.
+func (o Options) absKubeconfig(ps *workspace.ProjectStack) {
+	v, ok := ps.Config[kubeconfigKey]
+	if !ok || v.Secure() || v.Object() {
+		return
+	}
+	path, err := v.Value(config.NopDecrypter)
+	if err != nil || path == "" || strings.ContainsAny(path, "\n:") || filepath.IsAbs(path) || strings.HasPrefix(path, "~") {
+		return
+	}
+	ps.Config[kubeconfigKey] = config.NewValue(filepath.Join(o.Root, path))
 }
 
 // env is the environment of every CLI call on top of busctl's own: the backend, no update

@@ -178,9 +178,13 @@ func deployCluster(ctx *pulumi.Context, s Spec, login saslLogin) (endpoints, err
 		password = login.password
 	}
 	if s.Cluster.Mode == ModeKubernetes {
-		waitFor, werr := deployBrokerSet(ctx, s, login)
-		if werr != nil {
-			return endpoints{}, werr
+		// kubernetesOnly reaches no broker: no BrokerSet, whose provider would call the admin API.
+		var waitFor []pulumi.Resource
+		if !s.Cluster.KubernetesOnly {
+			var werr error
+			if waitFor, werr = deployBrokerSet(ctx, s, login); werr != nil {
+				return endpoints{}, werr
+			}
 		}
 		rp, err = deployKubernetes(ctx, s, password, waitFor)
 	} else {

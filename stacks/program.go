@@ -65,6 +65,14 @@ func deploy(ctx *pulumi.Context, spec Spec, login saslLogin, mon monitoringSecre
 		return err
 	}
 	bootstrap := ep.bootstrap
+	if spec.Cluster.KubernetesOnly {
+		// Nothing below could reach the brokers: the provider is not even registered, so no
+		// step waits on brokers that are not there yet.
+		_ = ctx.Log.Warn(Project+":cluster.kubernetesOnly is true: only the Kubernetes objects are deployed; "+
+			"ClusterHealth, the topics, the schemas, the latency gate and monitoring are not (remove the key to deploy them)", nil)
+		ctx.Export("bootstrapServers", bootstrap)
+		return nil
+	}
 	prov, err := marketbus.NewProvider(ctx, "marketbus", providerArgs(spec, ep, login))
 	if err != nil {
 		return fmt.Errorf("registering the marketbus provider: %w", err)

@@ -103,6 +103,11 @@ type ClusterSpec struct {
 	ExternalServiceType string `json:"externalServiceType"`
 	// Listeners sets each API's exposure, source ranges, Service annotations and authentication.
 	Listeners ListenersSpec `json:"listeners"`
+	// KubernetesOnly deploys only the Kubernetes layer (node pool, namespace, StatefulSet,
+	// Services, Certificate, Secrets): no ClusterHealth, topics, schemas, gate or monitoring.
+	// For a first bring-up from where the brokers' external names do not resolve yet, and
+	// for the e2e test on an API server whose brokers are kwok's fake pods.
+	KubernetesOnly bool `json:"kubernetesOnly"`
 	// NetworkPolicy names the namespaces that may reach the brokers (kubernetes mode).
 	NetworkPolicy NetworkPolicySpec `json:"networkPolicy"`
 }

@@ -29,6 +29,9 @@ func (s Spec) validate(hasPassword bool) []error {
 	default:
 		add("%s = %q is not a cluster mode: use docker, kubernetes or external", key("cluster.mode"), c.Mode)
 	}
+	if c.KubernetesOnly && c.Mode != ModeKubernetes {
+		add("%s = true but %s is %q: only a kubernetes cluster has a Kubernetes layer to stop after; remove the key", key("cluster.kubernetesOnly"), key("cluster.mode"), c.Mode)
+	}
 	if c.Brokers < 1 {
 		add("%s = %d: a cluster needs at least 1 broker (3 for replication factor 3)", key("cluster.brokers"), c.Brokers)
 	}

@@ -73,6 +73,9 @@ func (a *app) runPreview(ctx context.Context, st auto.Stack, set policySet, refr
 	if err != nil {
 		return rec, res, a.opFailed("preview", err)
 	}
+	if msg := refusedReplace(st.Name(), rec.steps); msg != "" {
+		return rec, res, errors.New(msg)
+	}
 	return rec, res, nil
 }
 

@@ -14,6 +14,7 @@ import (
 	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
 	networkingv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/networking/v1"
 	policyv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/policy/v1"
+	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/utilities"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
@@ -236,7 +237,10 @@ func certificate(ctx *pulumi.Context, name string, a Args, brokers []BrokerConfi
 				"privateKey": map[string]any{"rotationPolicy": "Always"},
 			},
 		},
-	}, opts...)
+		// The typed resources carry the SDK's version and so share one default provider;
+		// a CustomResource carries none and got a second, unversioned one, which every
+		// preview after the first up then planned to delete (seen on a real API server).
+	}, utilities.PkgResourceDefaultOpts(opts)...)
 	if err != nil {
 		return nil, fmt.Errorf("cert-manager certificate %s: %w", CertificateName, err)
 	}

@@ -6,6 +6,7 @@ import (
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apiextensions"
 	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
+	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/utilities"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"gopkg.in/yaml.v3"
 
@@ -43,8 +44,10 @@ func deployKubernetes(ctx *pulumi.Context, parent pulumi.Resource, name string, 
 		}).(pulumi.StringOutput)
 	}
 	if k.PrometheusOperator {
+		// With the SDK's version, as the typed resources: one default Kubernetes provider,
+		// not a second, unversioned one for the custom resources.
 		if _, err := apiextensions.NewCustomResource(ctx, name+"-servicemonitor", serviceMonitorArgs(a),
-			pulumi.Parent(parent)); err != nil {
+			utilities.PkgResourceDefaultOpts([]pulumi.ResourceOption{pulumi.Parent(parent)})...); err != nil {
 			return backendResult{}, fmt.Errorf("service monitor: %w", err)
 		}
 		ruleArgs, err := prometheusRuleArgs(a, p.rulesYAML)
@@ -52,7 +55,7 @@ func deployKubernetes(ctx *pulumi.Context, parent pulumi.Resource, name string, 
 			return backendResult{}, err
 		}
 		if _, err := apiextensions.NewCustomResource(ctx, name+"-prometheusrule", ruleArgs,
-			pulumi.Parent(parent)); err != nil {
+			utilities.PkgResourceDefaultOpts([]pulumi.ResourceOption{pulumi.Parent(parent)})...); err != nil {
 			return backendResult{}, fmt.Errorf("prometheus rule: %w", err)
 		}
 	}

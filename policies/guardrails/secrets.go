@@ -16,7 +16,7 @@ import (
 // it is a known, non-empty, non-secret string and
 //   - its key looks secret (password, passwd, secret, token, apiKey, privateKey, credential,
 //     kubeconfig, or a key ending in auth), unless the key names a reference rather than the value
-//     (…Name, …Ref, …File, …Path, …Url, …Type, …Id, …Enabled);
+//     (…Name, …Ref, …File, …Path, …Url, …Type, …Id, …Enabled) or the kubeconfig is a file's path;
 //   - or it is the value of a {name|key|label, value} pair whose name looks secret
 //     (Kubernetes env, Docker labels);
 //   - or it is a NAME=value list entry (Docker envs) or a --flag=value / --flag value
@@ -89,7 +89,7 @@ func (w *secretWalker) walk(path, key string, v property.Value) {
 				return
 			}
 		}
-		if s != "" && secretName(key) {
+		if s != "" && secretName(key) && !kubeconfigPath(key, s) {
 			w.hits = append(w.hits, hit{path: path, length: len(s)})
 		}
 	case v.IsMap():
@@ -156,6 +156,13 @@ func assignment(s string) (name, value string, ok bool) {
 		return "", "", false
 	}
 	return strings.TrimLeft(name, "-"), value, name != ""
+}
+
+// kubeconfigPath reports whether a kubeconfig input names a file rather than holding one: the
+// Kubernetes provider takes either, and only the file's contents carry credentials (a stack
+// file's kubernetes:kubeconfig: ~/.kube/config was refused as a plain-text secret).
+func kubeconfigPath(key, s string) bool {
+	return strings.EqualFold(key, "kubeconfig") && !strings.ContainsAny(s, "\n{") && !strings.Contains(s, ": ")
 }
 
 // secretName reports whether a key or variable name looks like it holds a credential.

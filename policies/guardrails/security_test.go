@@ -76,7 +76,10 @@ func securityCases(t testing.TB) []policyCase {
 					map[string]any{"name": "RP_PASSWORD", "valueFrom": map[string]any{"secretKeyRef": map[string]any{"name": "rp", "key": "password"}}},
 				}}},
 			}}}}),
-			res(t, typeK8sSecret, "rp", map[string]any{"stringData": secretV{map[string]any{"password": "x"}}}))},
+			res(t, typeK8sSecret, "rp", map[string]any{"stringData": secretV{map[string]any{"password": "x"}}}),
+			// A kubeconfig path is no credential; its contents are (the next case).
+			res(t, "pulumi:providers:kubernetes", "k8s", map[string]any{"kubeconfig": "/work/.cache/k8s-cluster/kubeconfig"}),
+			res(t, "pulumi:providers:kubernetes", "k8s-home", map[string]any{"kubeconfig": "~/.kube/config"}))},
 		{name: "plain password, env entry, k8s env and flag", policy: "no-plaintext-secrets", stack: "dev", resources: rs(
 			res(t, typeMarketbusProv, "marketbus", prov(map[string]any{"sasl": map[string]any{"mechanism": "SCRAM-SHA-256", "username": "u", "password": "hunter2"}})),
 			res(t, typeContainer, "bus-broker-0", map[string]any{
