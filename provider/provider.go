@@ -49,6 +49,7 @@ func New() (p.Provider, error) {
 			infer.Resource(ClusterHealth{}),
 			infer.Resource(ClusterConfig{}),
 			infer.Resource(BrokerSet{}),
+			infer.Resource(RollingRestart{}),
 		).
 		Build()
 	if err != nil {
