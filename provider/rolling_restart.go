@@ -92,9 +92,21 @@ func (RollingRestart) Check(ctx context.Context, req infer.CheckRequest) (infer.
 	return infer.CheckResponse[RollingRestartArgs]{Inputs: args, Failures: failures}, nil
 }
 
-// Create records the template: a new StatefulSet's pods are already at its revision.
-func (RollingRestart) Create(_ context.Context, req infer.CreateRequest[RollingRestartArgs]) (infer.CreateResponse[RollingRestartState], error) {
-	return infer.CreateResponse[RollingRestartState]{ID: req.Inputs.StatefulSet, Output: RollingRestartState{RollingRestartArgs: req.Inputs, Restarted: []int{}}}, nil
+// Create rolls the pods not at the StatefulSet's updateRevision: none on a new cluster, but
+// a stack that gains its RollingRestart in the same update that switches the StatefulSet to
+// OnDelete and changes its template would otherwise keep the old pods.
+func (RollingRestart) Create(ctx context.Context, req infer.CreateRequest[RollingRestartArgs]) (infer.CreateResponse[RollingRestartState], error) {
+	in := req.Inputs
+	out := RollingRestartState{RollingRestartArgs: in, Restarted: []int{}}
+	if req.DryRun {
+		return infer.CreateResponse[RollingRestartState]{ID: in.StatefulSet, Output: out}, nil
+	}
+	var err error
+	out.Restarted, out.Revision, err = rollStale(ctx, in, nil)
+	if err != nil {
+		return infer.CreateResponse[RollingRestartState]{}, err
+	}
+	return infer.CreateResponse[RollingRestartState]{ID: in.StatefulSet, Output: out}, nil
 }
 
 // Update rolls the brokers when the template changed or new brokers need a restart.
@@ -115,21 +127,31 @@ func (RollingRestart) Update(ctx context.Context, req infer.UpdateRequest[Rollin
 		log.Info(previewRollout(ctx, c, in, templateChanged, forced))
 		return infer.UpdateResponse[RollingRestartState]{Output: out}, nil
 	}
-	kube, err := kubeClient(in)
-	if err != nil {
-		return infer.UpdateResponse[RollingRestartState]{}, err
-	}
-	targets, err := rollTargets(ctx, c, in)
-	if err != nil {
-		return infer.UpdateResponse[RollingRestartState]{}, err
-	}
-	r := &roller{admin: c, kube: kube, namespace: in.Namespace, statefulSet: in.StatefulSet,
-		timeout: time.Duration(deref(in.TimeoutSeconds, 900)) * time.Second, progress: func(s string) { log.InfoStatus(s) }}
-	out.Restarted, out.Revision, err = rollOut(ctx, r, targets, forced)
+	out.Restarted, out.Revision, err = rollStale(ctx, in, forced)
 	if err != nil {
 		return infer.UpdateResponse[RollingRestartState]{}, err
 	}
 	return infer.UpdateResponse[RollingRestartState]{Output: out}, nil
+}
+
+// rollStale connects to the admin API and the Kubernetes API and runs rollOut.
+func rollStale(ctx context.Context, in RollingRestartArgs, forced []int) ([]int, string, error) {
+	c, err := newAdminClient(infer.GetConfig[Config](ctx), in.AdminURLs, deref(in.AdminPath, "adminUrls as given"))
+	if err != nil {
+		return []int{}, "", err
+	}
+	kube, err := kubeClient(in)
+	if err != nil {
+		return []int{}, "", err
+	}
+	targets, err := rollTargets(ctx, c, in)
+	if err != nil {
+		return []int{}, "", err
+	}
+	log := p.GetLogger(ctx)
+	r := &roller{admin: c, kube: kube, namespace: in.Namespace, statefulSet: in.StatefulSet,
+		timeout: time.Duration(deref(in.TimeoutSeconds, 900)) * time.Second, progress: func(s string) { log.InfoStatus(s) }}
+	return rollOut(ctx, r, targets, forced)
 }
 
 // rollOut restarts the targets whose pod is not at the StatefulSet's updateRevision, and

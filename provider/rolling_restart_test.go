@@ -144,10 +144,12 @@ func rollingRestartInputs(url, hash string, restart ...int) property.Map {
 func TestRollingRestartPreviewChangesNothing(t *testing.T) {
 	w := newRollWorld(t, rollIDs)
 	s := offlineServer(t)
-	created, err := s.Create(p.CreateRequest{Urn: rollingRestartURN, Properties: rollingRestartInputs(w.admin.srv.URL, "a")})
-	if err != nil {
-		t.Fatalf("create: %v", err)
+	if _, err := s.Create(p.CreateRequest{Urn: rollingRestartURN, Properties: rollingRestartInputs(w.admin.srv.URL, "a"), DryRun: true}); err != nil {
+		t.Fatalf("create preview: %v", err)
 	}
+	// The state a Create leaves (a real Create needs a Kubernetes API server).
+	created := struct{ Properties property.Map }{rollingRestartInputs(w.admin.srv.URL, "a").
+		Set("restarted", property.New(property.NewArray(nil))).Set("revision", property.New(rollOldRev))}
 	for _, next := range []property.Map{rollingRestartInputs(w.admin.srv.URL, "b"), rollingRestartInputs(w.admin.srv.URL, "a", 5)} {
 		if _, err := s.Update(p.UpdateRequest{ID: "redpanda", Urn: rollingRestartURN, State: created.Properties, Inputs: next, OldInputs: created.Properties, DryRun: true}); err != nil {
 			t.Fatalf("preview: %v", err)
@@ -162,6 +164,20 @@ func TestRollingRestartPreviewChangesNothing(t *testing.T) {
 	}
 	if n := len(w.kube.Actions()); n != 0 {
 		t.Errorf("preview made %d Kubernetes calls: %v", n, w.kube.Actions())
+	}
+}
+
+// TestRollingRestartCreateNeedsAKubeconfig: Create rolls stale pods, so a kubeconfig it cannot
+// load fails it with the sources it tried, before any broker is touched.
+func TestRollingRestartCreateNeedsAKubeconfig(t *testing.T) {
+	w := newRollWorld(t, rollIDs)
+	s := offlineServer(t)
+	_, err := s.Create(p.CreateRequest{Urn: rollingRestartURN, Properties: rollingRestartInputs(w.admin.srv.URL, "a")})
+	if err == nil || !strings.Contains(err.Error(), "kubeconfig") {
+		t.Errorf("err = %v, want a kubeconfig error", err)
+	}
+	if got := w.sequence(); got != "" {
+		t.Errorf("brokers were touched: %s", got)
 	}
 }
 
