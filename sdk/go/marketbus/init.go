@@ -29,6 +29,8 @@ func (m *module) Construct(ctx *pulumi.Context, name, typ, urn string) (r pulumi
 		r = &ClusterHealth{}
 	case "marketbus:index:LatencyGate":
 		r = &LatencyGate{}
+	case "marketbus:index:RollingRestart":
+		r = &RollingRestart{}
 	case "marketbus:index:Schema":
 		r = &Schema{}
 	case "marketbus:index:SubjectConfig":
