@@ -83,8 +83,17 @@ func deploy(ctx *pulumi.Context, spec Spec, saslPassword pulumi.StringOutput, mo
 		}
 		ready = append(ready, health)
 	}
-	if err := deployClusterConfig(ctx, spec, ep.cluster, prov, ready); err != nil {
+	cc, err := deployClusterConfig(ctx, spec, ep.cluster, prov, ready)
+	if err != nil {
 		return err
+	}
+	// Topics and the gate wait for a rollout to finish: the gate measures the cluster as it is.
+	rollout, err := deployRollingRestart(ctx, spec, ep.cluster, prov, cc, saslPassword, ready)
+	if err != nil {
+		return err
+	}
+	if rollout != nil {
+		ready = append(ready, rollout)
 	}
 	topics := pulumi.Map{}
 	var topicRes []pulumi.Resource
