@@ -161,7 +161,7 @@ func rollOut(ctx context.Context, r *roller, targets []rollTarget, forced []int)
 	if err != nil {
 		return []int{}, "", err
 	}
-	stale, err := r.stale(ctx, targets, rev, false)
+	stale, err := r.stale(ctx, targets, rev)
 	if err != nil {
 		return []int{}, rev, err
 	}

@@ -55,12 +55,8 @@ func (r *roller) updateRevision(ctx context.Context) (string, error) {
 	return rev, err
 }
 
-// stale lists the targets whose pod is not at revision (all of them when all is set: a
-// property that needs a restart changes no pod template).
-func (r *roller) stale(ctx context.Context, targets []rollTarget, revision string, all bool) ([]rollTarget, error) {
-	if all {
-		return targets, nil
-	}
+// stale lists the targets whose pod is not at revision.
+func (r *roller) stale(ctx context.Context, targets []rollTarget, revision string) ([]rollTarget, error) {
 	var out []rollTarget
 	for _, t := range targets {
 		pod, err := r.kube.CoreV1().Pods(r.namespace).Get(ctx, t.Pod, metav1.GetOptions{})
