@@ -1,23 +1,30 @@
 package stacks
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 )
 
-// TestProgramRollingRestart: with a published admin API the prod StatefulSet is OnDelete and a
+// TestProgramRollingRestart: with a published admin API (the shipped prod stack) the StatefulSet is OnDelete and a
 // RollingRestart follows it and the ClusterConfig (whose restartBrokers it takes), with the
 // pod template's hash as its trigger, and topics wait for it; with the default internal admin
 // API nothing could roll OnDelete pods, so the StatefulSet keeps RollingUpdate and there is
 // no RollingRestart.
 func TestProgramRollingRestart(t *testing.T) {
 	t.Setenv("PULUMI_CONFIG_SECRET_KEYS", `["market-bus:saslPassword","market-bus:grafanaToken"]`)
+	shipped, err := StackFileSource("..", filepath.Join("..", "Pulumi.prod.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	shipped[KeySASLPassword], shipped[KeyGrafanaToken] = "s3cret", "glsa_token"
 	cases := []struct {
 		name     string
 		src      MapSource
 		want     bool
 		strategy string
 	}{
+		{"shipped prod stack", shipped, true, "OnDelete"},
 		{"external admin API", prodSource(`{"externalDomain":"bus.example.com","listeners":{"kafka":{"sourceRanges":["10.20.0.0/16"]},"admin":{"exposure":"external","sourceRanges":["10.30.0.0/24"]}}}`), true, "OnDelete"},
 		{"internal admin API", prodSource(`{"externalDomain":"bus.example.com"}`), false, "RollingUpdate"},
 	}
