@@ -298,7 +298,10 @@ func copyLabels(m map[string]string) map[string]string {
 }
 
 // updateStrategy is OnDelete when a RollingRestart rolls the pods: Kubernetes' RollingUpdate
-// moves on when a pod is Ready, not when Redpanda's partitions have caught up.
+// moves on when a pod is Ready, not when Redpanda's partitions have caught up. The Kubernetes
+// provider's await of an OnDelete StatefulSet wants only its replicas Ready, not at the new
+// revision (pulumi-kubernetes provider/pkg/await/statefulset.go), so the update returns and
+// the RollingRestart after it can run.
 func updateStrategy(k KubernetesArgs) string {
 	if k.HealthGatedRollout {
 		return "OnDelete"
