@@ -77,7 +77,7 @@ func TestRollingRestartOrder(t *testing.T) {
 func TestRollingRestartStopsOnABrokerThatDoesNotComeBack(t *testing.T) {
 	w := newRollWorld(t, rollIDs)
 	w.brokers[11].neverUp = true
-	done, _, err := rollOut(context.Background(), w.roller(t, 2*time.Second), rollTargetsOf(rollIDs), nil)
+	done, _, err := rollOut(context.Background(), w.roller(t, 3*time.Second), rollTargetsOf(rollIDs), nil)
 	if err == nil {
 		t.Fatal("rollout passed although broker 11 never came back")
 	}
