@@ -155,7 +155,8 @@ func rollStale(ctx context.Context, in RollingRestartArgs, forced []int) ([]int,
 }
 
 // rollOut restarts the targets whose pod is not at the StatefulSet's updateRevision, and
-// those whose node id is in forced, highest ordinal first (as the StatefulSet controller).
+// those whose node id is in forced, highest ordinal first (as the StatefulSet controller) but
+// the controller leader last.
 func rollOut(ctx context.Context, r *roller, targets []rollTarget, forced []int) ([]int, string, error) {
 	rev, err := r.updateRevision(ctx)
 	if err != nil {
@@ -172,8 +173,23 @@ func rollOut(ctx context.Context, r *roller, targets []rollTarget, forced []int)
 		}
 	}
 	sort.Slice(todo, func(i, j int) bool { return todo[i].Ordinal > todo[j].Ordinal })
-	done, err := r.roll(ctx, todo, rev)
+	done, err := r.roll(ctx, controllerLast(ctx, r.admin, todo), rev)
 	return done, rev, err
+}
+
+// controllerLast moves the broker that leads the controller to the end, as operators do: the
+// controller moves once, not with every restart. An overview that cannot be read keeps the order.
+func controllerLast(ctx context.Context, c *adminClient, todo []rollTarget) []rollTarget {
+	h, err := c.healthOverview(ctx)
+	if err != nil {
+		return todo
+	}
+	i := slices.IndexFunc(todo, func(t rollTarget) bool { return t.NodeID == h.ControllerID })
+	if i < 0 {
+		return todo
+	}
+	out := append(slices.Clone(todo[:i]), todo[i+1:]...)
+	return append(out, todo[i])
 }
 
 // newRestarts are the node ids in now that were not already reported before: a flag that

@@ -65,7 +65,9 @@ type rollWorld struct {
 	kube    *fake.Clientset
 	brokers map[int]*rollBroker // by node id
 	urp     int                 // under-replicated partitions
-	events  []string
+	// controller is the node id health_overview reports as controller_id.
+	controller int
+	events     []string
 	// settledSeen is set once health_overview answered healthy after a maintenance off.
 	settledSeen bool
 	wg          sync.WaitGroup
@@ -264,7 +266,7 @@ func (w *rollWorld) health() map[string]any {
 		w.settledSeen = true
 		w.event("healthy")
 	}
-	return map[string]any{"is_healthy": healthy, "unhealthy_reasons": reasons, "controller_id": 0, "all_nodes": all, "nodes_down": down,
+	return map[string]any{"is_healthy": healthy, "unhealthy_reasons": reasons, "controller_id": w.controller, "all_nodes": all, "nodes_down": down,
 		"leaderless_partitions": []string{}, "leaderless_count": 0, "under_replicated_partitions": []string{}, "under_replicated_count": urp}
 }
 

@@ -39,17 +39,19 @@ func oneBroker(id, ordinal string) string {
 
 // TestRollingRestartOrder: each broker in turn, maintenance on → drained → pod deleted → pod
 // Ready at the updateRevision → maintenance off → cluster healthy with nothing
-// under-replicated, and only then the next; highest ordinal first, pods already at the
-// revision skipped unless ClusterConfig named them.
+// under-replicated, and only then the next; highest ordinal first but the controller leader
+// last, pods already at the revision skipped unless ClusterConfig named them.
 func TestRollingRestartOrder(t *testing.T) {
 	tests := []struct {
-		name   string
-		atNew  []int // ordinals already at the new revision
-		forced []int
-		want   []string
-		ids    []int
+		name       string
+		atNew      []int // ordinals already at the new revision
+		forced     []int
+		controller int
+		want       []string
+		ids        []int
 	}{
-		{name: "template changed", want: []string{oneBroker("11", "2"), oneBroker("5", "1"), oneBroker("3", "0")}, ids: []int{11, 5, 3}},
+		{name: "template changed", controller: 7, want: []string{oneBroker("11", "2"), oneBroker("5", "1"), oneBroker("3", "0")}, ids: []int{11, 5, 3}},
+		{name: "controller leader last", controller: 11, want: []string{oneBroker("5", "1"), oneBroker("3", "0"), oneBroker("11", "2")}, ids: []int{5, 3, 11}},
 		{name: "one pod already rolled", atNew: []int{1}, want: []string{oneBroker("11", "2"), oneBroker("3", "0")}, ids: []int{11, 3}},
 		{name: "restart required by a cluster property", atNew: []int{0, 1, 2}, forced: []int{5, 3},
 			want: []string{oneBroker("5", "1"), oneBroker("3", "0")}, ids: []int{5, 3}},
@@ -58,6 +60,7 @@ func TestRollingRestartOrder(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			w := newRollWorld(t, rollIDs, tc.atNew...)
+			w.controller = tc.controller
 			done, rev, err := rollOut(context.Background(), w.roller(t, 10*time.Second), rollTargetsOf(rollIDs), tc.forced)
 			if err != nil {
 				t.Fatalf("rollout: %v", err)
