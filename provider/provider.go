@@ -55,6 +55,7 @@ func New() (p.Provider, error) {
 			infer.Resource(ClientQuota{}),
 			infer.Resource(ClusterConfig{}),
 			infer.Resource(BrokerSet{}),
+			infer.Resource(RollingRestart{}),
 		).
 		Build()
 	if err != nil {

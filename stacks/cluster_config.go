@@ -137,14 +137,15 @@ func planClusterConfig(spec Spec, rp *cluster.RedpandaCluster) (plan clusterConf
 	return plan, true, ""
 }
 
-// deployClusterConfig registers the stack's ClusterConfig after the cluster is healthy.
-func deployClusterConfig(ctx *pulumi.Context, spec Spec, rp *cluster.RedpandaCluster, prov pulumi.ProviderResource, deps []pulumi.Resource) error {
+// deployClusterConfig registers the stack's ClusterConfig after the cluster is healthy; nil
+// when there is nothing to own.
+func deployClusterConfig(ctx *pulumi.Context, spec Spec, rp *cluster.RedpandaCluster, prov pulumi.ProviderResource, deps []pulumi.Resource) (*marketbus.ClusterConfig, error) {
 	plan, ok, warning := planClusterConfig(spec, rp)
 	if warning != "" {
 		_ = ctx.Log.Warn(warning, nil)
 	}
 	if !ok {
-		return nil
+		return nil, nil
 	}
 	args := &marketbus.ClusterConfigArgs{
 		Api:        pulumi.StringPtr(plan.api),
@@ -154,10 +155,11 @@ func deployClusterConfig(ctx *pulumi.Context, spec Spec, rp *cluster.RedpandaClu
 		args.AdminUrls = plan.adminURLs
 		args.AdminPath = pulumi.StringPtr(plan.adminPath)
 	}
-	if _, err := marketbus.NewClusterConfig(ctx, "cluster-config", args, pulumi.Provider(prov), pulumi.DependsOn(deps)); err != nil {
-		return fmt.Errorf("registering the cluster config: %w", err)
+	cc, err := marketbus.NewClusterConfig(ctx, "cluster-config", args, pulumi.Provider(prov), pulumi.DependsOn(deps))
+	if err != nil {
+		return nil, fmt.Errorf("registering the cluster config: %w", err)
 	}
-	return nil
+	return cc, nil
 }
 
 func sortedAnyKeys(m map[string]any) []string {

@@ -80,7 +80,8 @@ func kubernetesArgs(s Spec, a *cluster.Args) {
 			ClientNamespaces:    c.NetworkPolicy.ClientNamespaces,
 			MonitoringNamespace: c.NetworkPolicy.MonitoringNamespace,
 		},
-		RackAwareness: c.RackAwareness,
+		RackAwareness:      c.RackAwareness,
+		HealthGatedRollout: healthGatedRollout(s),
 	}
 	for k, v := range s.NodePool.Labels {
 		if a.Kubernetes.NodeSelector == nil {

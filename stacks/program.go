@@ -111,8 +111,17 @@ func deploy(ctx *pulumi.Context, spec Spec, login saslLogin, mon monitoringSecre
 		}
 		ready = append(ready, cred)
 	}
-	if err := deployClusterConfig(ctx, spec, ep.cluster, prov, ready); err != nil {
+	cc, err := deployClusterConfig(ctx, spec, ep.cluster, prov, ready)
+	if err != nil {
 		return err
+	}
+	// Topics and the gate wait for a rollout to finish: the gate measures the cluster as it is.
+	rollout, err := deployRollingRestart(ctx, spec, ep.cluster, prov, cc, login.password, ready)
+	if err != nil {
+		return err
+	}
+	if rollout != nil {
+		ready = append(ready, rollout)
 	}
 	topics := pulumi.Map{}
 	var topicRes []pulumi.Resource

@@ -194,6 +194,12 @@ type KubernetesArgs struct {
 	// enable_rack_awareness, so Redpanda spreads a partition's replicas
 	// over zones.
 	RackAwareness bool
+	// HealthGatedRollout makes the StatefulSet's updateStrategy OnDelete:
+	// a changed pod template then restarts no pod by itself, and the
+	// stack's RollingRestart restarts the brokers one at a time, each
+	// only when the cluster is healthy again. Without a RollingRestart
+	// nothing would ever roll the pods, so it stays RollingUpdate.
+	HealthGatedRollout bool
 }
 
 // ZoneLabel is the node label whose value becomes a broker's rack. The

@@ -53,6 +53,9 @@ type RedpandaCluster struct {
 	// NetworkName is the Docker network other containers join to reach the
 	// internal listeners (e.g. Prometheus); empty on Kubernetes.
 	NetworkName pulumi.StringOutput
+	// PodTemplateHash is the SHA-256 of the brokers' pod template on
+	// Kubernetes (empty on Docker): a RollingRestart's trigger.
+	PodTemplateHash pulumi.StringOutput
 
 	// Properties are the cluster properties the cluster should run with
 	// (ClusterProperties): plain values known at preview, for the stack's
@@ -96,6 +99,7 @@ func NewRedpandaCluster(ctx *pulumi.Context, name string, args *Args, opts ...pu
 		}
 		c.setOutputs(ctx, ClusterEndpoints(brokers), profile, dep.readyDeps())
 		c.NetworkName = plainString(ctx, "")
+		c.PodTemplateHash = dep.templateHash
 	default:
 		dep, err := deployDocker(ctx, c, name, a, brokers)
 		if err != nil {
@@ -103,6 +107,7 @@ func NewRedpandaCluster(ctx *pulumi.Context, name string, args *Args, opts ...pu
 		}
 		c.setOutputs(ctx, ClusterEndpoints(brokers), profile, dep.readyDeps())
 		c.NetworkName = dep.network.Name
+		c.PodTemplateHash = plainString(ctx, "")
 	}
 
 	if err := ctx.RegisterResourceOutputs(c, c.outputMap()); err != nil {

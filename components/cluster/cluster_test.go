@@ -17,6 +17,7 @@ type clusterOutputs struct {
 	AdminInternalURLs, AdminExternalURLs                   []string
 	MetricsTargets, ExternalMetricsTargets                 []string
 	MetricsPath, RpkProfile, NetworkName                   string
+	PodTemplateHash                                        string
 }
 
 // deploy runs the component under mocks as stack "dev" of "market-bus",
@@ -44,12 +45,12 @@ func deployStack(t *testing.T, stack string, args Args) (*recordingMocks, cluste
 		}
 		pulumi.All(c.InternalBootstrapServers, c.ExternalBootstrapServers, c.InternalBootstrap, c.ExternalBootstrap,
 			c.SchemaRegistryInternalURLs, c.SchemaRegistryExternalURLs, c.AdminInternalURLs, c.AdminExternalURLs,
-			c.MetricsTargets, c.ExternalMetricsTargets, c.MetricsPath, c.RpkProfile, c.NetworkName,
+			c.MetricsTargets, c.ExternalMetricsTargets, c.MetricsPath, c.RpkProfile, c.NetworkName, c.PodTemplateHash,
 		).ApplyT(func(v []any) error {
 			out = clusterOutputs{
 				v[0].([]string), v[1].([]string), v[2].(string), v[3].(string),
 				v[4].([]string), v[5].([]string), v[6].([]string), v[7].([]string),
-				v[8].([]string), v[9].([]string), v[10].(string), v[11].(string), v[12].(string),
+				v[8].([]string), v[9].([]string), v[10].(string), v[11].(string), v[12].(string), v[13].(string),
 			}
 			return nil
 		})

@@ -3,6 +3,7 @@ package cluster
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -47,8 +48,10 @@ type kubernetesDeployment struct {
 	certificate *apiextensions.CustomResource
 	services    []*corev1.Service
 	statefulSet *appsv1.StatefulSet
-	pdb         *policyv1.PodDisruptionBudget
-	netpol      *networkingv1.NetworkPolicy
+	// templateHash is the SHA-256 of the pod template the StatefulSet is given.
+	templateHash pulumi.StringOutput
+	pdb          *policyv1.PodDisruptionBudget
+	netpol       *networkingv1.NetworkPolicy
 }
 
 // readyDeps are the resources whose completion means "brokers ready": the
@@ -126,11 +129,12 @@ func deployKubernetes(ctx *pulumi.Context, parent pulumi.Resource, name string, 
 	}
 
 	podDeps = append(podDeps, k.WaitFor...)
-	d.statefulSet, err = appsv1.NewStatefulSet(ctx, name+"-statefulset",
-		statefulSetArgs(a, brokers, labels, selectorLabels(name), configHash(podStartFiles(data))), opts(podDeps...)...)
+	stsArgs := statefulSetArgs(a, brokers, labels, selectorLabels(name), configHash(podStartFiles(data)))
+	d.statefulSet, err = appsv1.NewStatefulSet(ctx, name+"-statefulset", stsArgs, opts(podDeps...)...)
 	if err != nil {
 		return nil, fmt.Errorf("kubernetes statefulset: %w", err)
 	}
+	d.templateHash = podTemplateHash(stsArgs)
 
 	d.pdb, err = policyv1.NewPodDisruptionBudget(ctx, name+"-pdb", &policyv1.PodDisruptionBudgetArgs{
 		Metadata: objectMeta(PDBName, k.Namespace, labels),
@@ -179,6 +183,20 @@ func podStartFiles(data map[string]string) map[string]string {
 
 // configHash is the SHA-256 of data, keys in order, each key and value
 // terminated by a NUL so no two different maps hash alike.
+// podTemplateHash hashes the pod template from the StatefulSet's inputs, not its outputs, so a
+// preview already knows whether the template changes (RollingRestart's trigger).
+func podTemplateHash(args *appsv1.StatefulSetArgs) pulumi.StringOutput {
+	spec := args.Spec.(*appsv1.StatefulSetSpecArgs)
+	return spec.ToStatefulSetSpecOutput().Template().ApplyT(func(t corev1.PodTemplateSpec) (string, error) {
+		b, err := json.Marshal(t)
+		if err != nil {
+			return "", fmt.Errorf("hashing the pod template: %w", err)
+		}
+		sum := sha256.Sum256(b)
+		return hex.EncodeToString(sum[:]), nil
+	}).(pulumi.StringOutput)
+}
+
 func configHash(data map[string]string) string {
 	keys := make([]string, 0, len(data))
 	for k := range data {

@@ -115,6 +115,11 @@ func TestKubernetesOutputs(t *testing.T) {
 	}
 	want.InternalBootstrap = strings.Join(want.InternalBootstrapServers, ",")
 	want.ExternalBootstrap = strings.Join(want.ExternalBootstrapServers, ",")
+	// TestPodTemplateHashFollowsTheTemplate pins the hash itself.
+	if len(out.PodTemplateHash) != 64 {
+		t.Errorf("podTemplateHash = %q, want a SHA-256", out.PodTemplateHash)
+	}
+	want.PodTemplateHash = out.PodTemplateHash
 	if !reflect.DeepEqual(out, want) {
 		t.Errorf("outputs:\n got  %+v\n want %+v", out, want)
 	}

@@ -45,7 +45,7 @@ func statefulSetArgs(a Args, brokers []BrokerConfig, labels, selector map[string
 			// ready until the seeds have formed the cluster, so OrderedReady
 			// would wait forever for pod 0.
 			PodManagementPolicy: pulumi.String("Parallel"),
-			UpdateStrategy:      &appsv1.StatefulSetUpdateStrategyArgs{Type: pulumi.String("RollingUpdate")},
+			UpdateStrategy:      &appsv1.StatefulSetUpdateStrategyArgs{Type: pulumi.String(updateStrategy(k))},
 			// A PVC outlives its pod, the StatefulSet and a scale-down: a
 			// broker that comes back on an empty disk gets a new node ID and
 			// leaves a ghost broker behind.
@@ -295,4 +295,16 @@ func copyLabels(m map[string]string) map[string]string {
 		out[k] = v
 	}
 	return out
+}
+
+// updateStrategy is OnDelete when a RollingRestart rolls the pods: Kubernetes' RollingUpdate
+// moves on when a pod is Ready, not when Redpanda's partitions have caught up. The Kubernetes
+// provider's await of an OnDelete StatefulSet wants only its replicas Ready, not at the new
+// revision (pulumi-kubernetes provider/pkg/await/statefulset.go), so the update returns and
+// the RollingRestart after it can run.
+func updateStrategy(k KubernetesArgs) string {
+	if k.HealthGatedRollout {
+		return "OnDelete"
+	}
+	return "RollingUpdate"
 }

@@ -7,7 +7,9 @@ import (
 )
 
 func TestKubernetesStatefulSet(t *testing.T) {
-	m, _ := deployProd(t, prodArgs())
+	args := prodArgs()
+	args.Kubernetes.HealthGatedRollout = true // as the prod stack sets it
+	m, _ := deployProd(t, args)
 	sts := mustGet(t, m, "bus-statefulset")
 	cm := mustGet(t, m, "bus-config")
 	sel := stringAnyMap(selectorLabels("bus"))
@@ -29,7 +31,7 @@ func TestKubernetesStatefulSet(t *testing.T) {
 			"replicas":                             3.0,
 			"serviceName":                          "redpanda",
 			"podManagementPolicy":                  "Parallel",
-			"updateStrategy":                       map[string]any{"type": "RollingUpdate"},
+			"updateStrategy":                       map[string]any{"type": "OnDelete"},
 			"selector":                             map[string]any{"matchLabels": sel},
 			"persistentVolumeClaimRetentionPolicy": map[string]any{"whenDeleted": "Retain", "whenScaled": "Retain"},
 			"volumeClaimTemplates": []any{map[string]any{
@@ -129,6 +131,39 @@ func TestKubernetesStatefulSet(t *testing.T) {
 				t.Errorf("input %s depends on the ConfigMap's outputs", prop)
 			}
 		}
+	}
+}
+
+// TestKubernetesUpdateStrategy: OnDelete only when a RollingRestart rolls the pods, since
+// with OnDelete nothing else ever would.
+func TestKubernetesUpdateStrategy(t *testing.T) {
+	for _, tc := range []struct {
+		gated bool
+		want  string
+	}{{gated: true, want: "OnDelete"}, {gated: false, want: "RollingUpdate"}} {
+		args := prodArgs()
+		args.Kubernetes.HealthGatedRollout = tc.gated
+		m, _ := deployProd(t, args)
+		spec := mustGet(t, m, "bus-statefulset").Inputs["spec"].(map[string]any)
+		if got := spec["updateStrategy"]; !reflect.DeepEqual(got, map[string]any{"type": tc.want}) {
+			t.Errorf("healthGatedRollout=%t: updateStrategy = %v, want %s", tc.gated, got, tc.want)
+		}
+	}
+}
+
+// TestPodTemplateHashFollowsTheTemplate: the RollingRestart trigger changes with the pod
+// template (a new image) and only then.
+func TestPodTemplateHashFollowsTheTemplate(t *testing.T) {
+	_, base := deployProd(t, prodArgs())
+	_, again := deployProd(t, prodArgs())
+	bumped := prodArgs()
+	bumped.Image = "redpandadata/redpanda:v25.2.2"
+	_, next := deployProd(t, bumped)
+	if len(base.PodTemplateHash) != 64 || base.PodTemplateHash != again.PodTemplateHash {
+		t.Errorf("hash %q then %q for the same template", base.PodTemplateHash, again.PodTemplateHash)
+	}
+	if next.PodTemplateHash == base.PodTemplateHash {
+		t.Errorf("hash %q did not change with the image", next.PodTemplateHash)
 	}
 }
 

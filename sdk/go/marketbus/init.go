@@ -35,6 +35,8 @@ func (m *module) Construct(ctx *pulumi.Context, name, typ, urn string) (r pulumi
 		r = &LatencyGate{}
 	case "marketbus:index:LoginCredential":
 		r = &LoginCredential{}
+	case "marketbus:index:RollingRestart":
+		r = &RollingRestart{}
 	case "marketbus:index:Schema":
 		r = &Schema{}
 	case "marketbus:index:SubjectConfig":
