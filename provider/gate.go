@@ -152,14 +152,24 @@ func runGate(ctx context.Context, a LatencyGateArgs, dryRun bool) (LatencyGateSt
 	log.Infof("latency gate: avg %.2f ms, p99 %.2f ms, max %.2f ms, %.0f msg/s (%d received, %d lost) after a %.0f s warm-up",
 		st.AvgLatencyMs, st.P99LatencyMs, st.MaxLatencyMs, st.ThroughputMsgPerSec, st.Received, st.Lost, st.WarmupSecondsUsed)
 	if !st.Passed {
-		lines := make([]string, len(violations))
-		for i, v := range violations {
-			lines[i] = "  - " + v.String()
-		}
 		// No state is recorded for a failed measurement, so the next `up` measures again.
-		return st, fmt.Errorf("latency gate failed at %d msg/s offered for %.0fs:\n%s%s", a.Rate, a.DurationSeconds, strings.Join(lines, "\n"), busyHostNote("/proc"))
+		return st, errors.New(gateFailure(a, violations, res) + busyHostNote("/proc"))
 	}
 	return st, nil
+}
+
+// gateFailure explains a failed measurement: each threshold missed, then what went wrong with
+// the data, with examples that carry the broker's own reason (a produce refused with
+// TOPIC_AUTHORIZATION_FAILED reads as that, not as a bare count).
+func gateFailure(a LatencyGateArgs, violations []bench.Violation, res *bench.Result) string {
+	lines := make([]string, 0, len(violations))
+	for _, v := range violations {
+		lines = append(lines, "  - "+v.String())
+	}
+	for _, d := range res.DataErrors() {
+		lines = append(lines, "  - "+d)
+	}
+	return fmt.Sprintf("latency gate failed at %d msg/s offered for %.0fs:\n%s", a.Rate, a.DurationSeconds, strings.Join(lines, "\n"))
 }
 
 // fill copies a run's measurements into the outputs.
