@@ -46,13 +46,13 @@ func TestBusctlUsageAndExitCodes(t *testing.T) {
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			r := runBusctl(t, ctx, nil, tc.args...)
-			all := r.stdout + r.stderr
-			if r.code != tc.code || !strings.Contains(all, tc.want) {
-				t.Errorf("exit %d, want %d with %q:\n%s", r.code, tc.code, tc.want, all)
+			all := r.Stdout + r.Stderr
+			if r.Code != tc.code || !strings.Contains(all, tc.want) {
+				t.Errorf("exit %d, want %d with %q:\n%s", r.Code, tc.code, tc.want, all)
 			}
 			// Errors are printed once, on stderr.
-			if tc.code != 0 && strings.Count(r.stderr, "busctl: ") != 1 {
-				t.Errorf("want exactly one error line on stderr:\n%s", r.stderr)
+			if tc.code != 0 && strings.Count(r.Stderr, "busctl: ") != 1 {
+				t.Errorf("want exactly one error line on stderr:\n%s", r.Stderr)
 			}
 		})
 	}
@@ -77,12 +77,12 @@ func TestBusctlPluginsFromPulumiHome(t *testing.T) {
 		{"prod", map[string]string{"marketbus": "(project)", "kubernetes": "4.32.0", "grafana": "2.38.0"}},
 	} {
 		r := runBusctl(t, ctx, []string{"PULUMI_HOME=" + home}, "plugins", "-s", tc.stack, "--json")
-		if r.code != 0 {
-			t.Fatalf("plugins -s %s: exit %d\n%s%s", tc.stack, r.code, r.stdout, r.stderr)
+		if r.Code != 0 {
+			t.Fatalf("plugins -s %s: exit %d\n%s%s", tc.stack, r.Code, r.Stdout, r.Stderr)
 		}
 		var list []plugin
-		if err := json.Unmarshal([]byte(r.stdout), &list); err != nil {
-			t.Fatalf("plugins --json is not JSON: %v\n%s", err, r.stdout)
+		if err := json.Unmarshal([]byte(r.Stdout), &list); err != nil {
+			t.Fatalf("plugins --json is not JSON: %v\n%s", err, r.Stdout)
 		}
 		got := map[string]string{}
 		for _, p := range list {
@@ -129,25 +129,25 @@ func TestBusctlConfigSecretOnDev(t *testing.T) {
 	args := func(a ...string) []string { return append(a, stack...) }
 
 	const password = "e2e-Graf4na-admin"
-	if r := runBusctl(t, ctx, env, args("config", "set", "grafanaAdminPassword", password)...); r.code != 2 || !strings.Contains(r.stderr, "--secret") {
-		t.Errorf("a password set without --secret: exit %d, want 2 asking for --secret:\n%s", r.code, r.stderr)
+	if r := runBusctl(t, ctx, env, args("config", "set", "grafanaAdminPassword", password)...); r.Code != 2 || !strings.Contains(r.Stderr, "--secret") {
+		t.Errorf("a password set without --secret: exit %d, want 2 asking for --secret:\n%s", r.Code, r.Stderr)
 	}
-	if r := runBusctl(t, ctx, env, args("config", "set", "--secret", "grafanaAdminPassword", password)...); r.code != 0 {
-		t.Fatalf("config set --secret: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	if r := runBusctl(t, ctx, env, args("config", "set", "--secret", "grafanaAdminPassword", password)...); r.Code != 0 {
+		t.Fatalf("config set --secret: exit %d\n%s%s", r.Code, r.Stdout, r.Stderr)
 	}
 	written, _ := os.ReadFile(file)
 	if strings.Contains(string(written), password) || !strings.Contains(string(written), "secure:") ||
 		!strings.Contains(string(written), "encryptionsalt:") || !strings.Contains(string(written), "# The dev stack") {
 		t.Errorf("stack file after config set --secret: want the value encrypted with its salt and the comments kept:\n%s", written)
 	}
-	if r := runBusctl(t, ctx, env, args("config", "get", "market-bus:grafanaAdminPassword")...); r.code != 0 || strings.TrimSpace(r.stdout) != password {
-		t.Errorf("config get: exit %d, stdout %q, want the decrypted value\n%s", r.code, r.stdout, r.stderr)
+	if r := runBusctl(t, ctx, env, args("config", "get", "market-bus:grafanaAdminPassword")...); r.Code != 0 || strings.TrimSpace(r.Stdout) != password {
+		t.Errorf("config get: exit %d, stdout %q, want the decrypted value\n%s", r.Code, r.Stdout, r.Stderr)
 	}
 
 	// A wrong passphrase cannot decrypt it.
 	wrong := runBusctl(t, ctx, append(env, "PULUMI_CONFIG_PASSPHRASE=not-the-passphrase"), args("config", "get", "market-bus:grafanaAdminPassword")...)
-	if wrong.code == 0 || strings.Contains(wrong.stdout, password) {
-		t.Errorf("config get with a wrong passphrase: exit %d, want a decryption failure:\n%s%s", wrong.code, wrong.stdout, wrong.stderr)
+	if wrong.Code == 0 || strings.Contains(wrong.Stdout, password) {
+		t.Errorf("config get with a wrong passphrase: exit %d, want a decryption failure:\n%s%s", wrong.Code, wrong.Stdout, wrong.Stderr)
 	}
 
 	// Automatic plugin acquisition is off so the run is the same with or without internet.
@@ -162,23 +162,23 @@ func TestBusctlConfigSecretOnDev(t *testing.T) {
 		return r
 	}
 	r := preview()
-	out := r.stdout + r.stderr
-	if r.code == 0 || strings.Contains(out, "grafanaAdminPassword (secret) is required") ||
+	out := r.Stdout + r.Stderr
+	if r.Code == 0 || strings.Contains(out, "grafanaAdminPassword (secret) is required") ||
 		!strings.Contains(out, "marketbus:cluster:RedpandaCluster") || !strings.Contains(out, "pulumi-resource-docker") {
-		t.Errorf("dev preview with the secret: exit %d, want the program past its config, planning the cluster, then stopped at the docker plugin by name:\n%s", r.code, out)
+		t.Errorf("dev preview with the secret: exit %d, want the program past its config, planning the cluster, then stopped at the docker plugin by name:\n%s", r.Code, out)
 	}
 	r = preview("PULUMI_CONFIG_PASSPHRASE=not-the-passphrase")
-	if out := r.stdout + r.stderr; r.code == 0 || !strings.Contains(out, "incorrect passphrase") || strings.Contains(out, "marketbus:cluster:RedpandaCluster") {
-		t.Errorf("dev preview with a wrong passphrase: exit %d, want it stopped at decryption before the program ran:\n%s", r.code, out)
+	if out := r.Stdout + r.Stderr; r.Code == 0 || !strings.Contains(out, "incorrect passphrase") || strings.Contains(out, "marketbus:cluster:RedpandaCluster") {
+		t.Errorf("dev preview with a wrong passphrase: exit %d, want it stopped at decryption before the program ran:\n%s", r.Code, out)
 	}
 
-	if r := runBusctl(t, ctx, env, args("config", "rm", "grafanaAdminPassword")...); r.code != 0 {
-		t.Errorf("config rm: exit %d\n%s", r.code, r.stderr)
+	if r := runBusctl(t, ctx, env, args("config", "rm", "grafanaAdminPassword")...); r.Code != 0 {
+		t.Errorf("config rm: exit %d\n%s", r.Code, r.Stderr)
 	}
-	if r := runBusctl(t, ctx, env, args("config", "get", "grafanaAdminPassword")...); r.code != 1 {
-		t.Errorf("config get after rm: exit %d, want 1\n%s", r.code, r.stderr)
+	if r := runBusctl(t, ctx, env, args("config", "get", "grafanaAdminPassword")...); r.Code != 1 {
+		t.Errorf("config get after rm: exit %d, want 1\n%s", r.Code, r.Stderr)
 	}
-	if r := preview(); r.code == 0 || !strings.Contains(r.stdout+r.stderr, "market-bus:grafanaAdminPassword (secret) is required") {
-		t.Errorf("dev preview without the secret: exit %d, want the program to name the missing key:\n%s%s", r.code, r.stdout, r.stderr)
+	if r := preview(); r.Code == 0 || !strings.Contains(r.Stdout+r.Stderr, "market-bus:grafanaAdminPassword (secret) is required") {
+		t.Errorf("dev preview without the secret: exit %d, want the program to name the missing key:\n%s%s", r.Code, r.Stdout, r.Stderr)
 	}
 }

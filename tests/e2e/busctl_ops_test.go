@@ -32,12 +32,12 @@ func TestBusctlJSONOutputs(t *testing.T) {
 	brokerAdmin(t)
 	decode := func(name string, r busctlResult) map[string]any {
 		t.Helper()
-		if r.code != 0 {
-			t.Fatalf("%s: exit %d\n%s%s", name, r.code, r.stdout, r.stderr)
+		if r.Code != 0 {
+			t.Fatalf("%s: exit %d\n%s%s", name, r.Code, r.Stdout, r.Stderr)
 		}
 		var v map[string]any
-		if err := json.Unmarshal([]byte(r.stdout), &v); err != nil {
-			t.Fatalf("%s: stdout is not one JSON document: %v\n%s", name, err, r.stdout)
+		if err := json.Unmarshal([]byte(r.Stdout), &v); err != nil {
+			t.Fatalf("%s: stdout is not one JSON document: %v\n%s", name, err, r.Stdout)
 		}
 		return v
 	}
@@ -119,11 +119,11 @@ func TestBusctlGateTouchesNothingElse(t *testing.T) {
 	})
 	before := runBusctl(t, ctx, nil, "outputs", "-s", "local", "latencyGate")
 	r := runBusctl(t, ctx, nil, "gate", "-s", "local", "--config-file", edited, "--json")
-	if r.code != 0 {
-		t.Fatalf("gate with a pending retention edit: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	if r.Code != 0 {
+		t.Fatalf("gate with a pending retention edit: exit %d\n%s%s", r.Code, r.Stdout, r.Stderr)
 	}
 	assertTopic(t, ctx, adm, "market-telemetry", 12, 3, map[string]string{"retention.ms": "604800000"})
-	if r.stdout == before.stdout {
+	if r.Stdout == before.Stdout {
 		t.Errorf("gate did not measure again: latencyGate unchanged")
 	}
 	// The edit is still pending: the next preview updates the topic.
@@ -131,8 +131,8 @@ func TestBusctlGateTouchesNothingElse(t *testing.T) {
 	var plan struct {
 		Steps []struct{ URN, Op string }
 	}
-	if err := json.Unmarshal([]byte(pre.stdout), &plan); err != nil {
-		t.Fatalf("preview --json: %v\n%s%s", err, pre.stdout, pre.stderr)
+	if err := json.Unmarshal([]byte(pre.Stdout), &plan); err != nil {
+		t.Fatalf("preview --json: %v\n%s%s", err, pre.Stdout, pre.Stderr)
 	}
 	pending := false
 	for _, s := range plan.Steps {
@@ -174,13 +174,13 @@ func TestBusctlDrift(t *testing.T) {
 	}
 	kafkaConfigs(t, ctx, "--alter", "--entity-type", "topics", "--entity-name", "market-telemetry", "--add-config", "retention.ms=3600000")
 	r := runBusctl(t, ctx, nil, "drift", "-s", "local")
-	if r.code != 5 || !strings.Contains(r.stdout, "retention.ms") || !strings.Contains(r.stdout, "3600000") || !strings.Contains(r.stdout, "market-telemetry") {
-		t.Fatalf("drift after kafka-configs --alter: exit %d, want 5 with the table:\n%s%s", r.code, r.stdout, r.stderr)
+	if r.Code != 5 || !strings.Contains(r.Stdout, "retention.ms") || !strings.Contains(r.Stdout, "3600000") || !strings.Contains(r.Stdout, "market-telemetry") {
+		t.Fatalf("drift after kafka-configs --alter: exit %d, want 5 with the table:\n%s%s", r.Code, r.Stdout, r.Stderr)
 	}
 	js := runBusctl(t, ctx, nil, "drift", "-s", "local", "--json")
 	var doc struct{ Drifted []drifted }
-	if err := json.Unmarshal([]byte(js.stdout), &doc); err != nil || js.code != 5 || len(doc.Drifted) == 0 {
-		t.Errorf("drift --json: exit %d, err %v:\n%s", js.code, err, js.stdout)
+	if err := json.Unmarshal([]byte(js.Stdout), &doc); err != nil || js.Code != 5 || len(doc.Drifted) == 0 {
+		t.Errorf("drift --json: exit %d, err %v:\n%s", js.Code, err, js.Stdout)
 	}
 	if out, code := busctl(t, ctx, "up", "-s", "local", "--refresh", "--yes", "--config-file", tokenConfig(t)); code != 0 {
 		t.Fatalf("up --refresh: exit %d\n%s", code, out)

@@ -43,8 +43,8 @@ func TestBusctlFindsAPluginInPulumiHome(t *testing.T) {
 		Name, Version, Location string
 		Installed               bool
 	}
-	if err := json.Unmarshal([]byte(r.stdout), &list); r.code != 0 || err != nil {
-		t.Fatalf("plugins -s prod --json: exit %d, %v\n%s%s", r.code, err, r.stdout, r.stderr)
+	if err := json.Unmarshal([]byte(r.Stdout), &list); r.Code != 0 || err != nil {
+		t.Fatalf("plugins -s prod --json: exit %d, %v\n%s%s", r.Code, err, r.Stdout, r.Stderr)
 	}
 	for _, p := range list {
 		if p.Name == "kubernetes" && (!p.Installed || !strings.HasPrefix(p.Location, filepath.Join(home, "plugins"))) {
@@ -71,12 +71,12 @@ func TestBusctlFindsAPluginInPulumiHome(t *testing.T) {
 		}
 		stack := []string{"-s", "prod", "--config-file", file}
 		for _, kv := range [][2]string{{"saslPassword", "e2e-Sasl-passw0rd"}, {"grafanaToken", "glsa_e2e_token"}} {
-			if r := runBusctl(t, ctx, env, append([]string{"config", "set", "--secret", kv[0], kv[1]}, stack...)...); r.code != 0 {
-				t.Fatalf("config set --secret %s: exit %d\n%s", kv[0], r.code, r.stderr)
+			if r := runBusctl(t, ctx, env, append([]string{"config", "set", "--secret", kv[0], kv[1]}, stack...)...); r.Code != 0 {
+				t.Fatalf("config set --secret %s: exit %d\n%s", kv[0], r.Code, r.Stderr)
 			}
 		}
 		r := runBusctl(t, ctx, env, append([]string{"preview", "--no-policy"}, stack...)...)
-		return r, r.stdout + r.stderr
+		return r, r.Stdout + r.Stderr
 	}
 
 	// Without monitoring the stack needs no plugin but ours and kubernetes: the whole preview
@@ -84,13 +84,13 @@ func TestBusctlFindsAPluginInPulumiHome(t *testing.T) {
 	r, out := preview(func(s string) string {
 		return strings.Replace(s, "  market-bus:monitoring:\n", "  market-bus:monitoring:\n    enabled: false\n", 1)
 	})
-	if r.code != 0 || !strings.Contains(out, "kubernetes:apps/v1:StatefulSet") || !strings.Contains(out, "kubernetes:core/v1:Service") {
-		t.Errorf("prod preview without monitoring: exit %d, want it to pass, planning the StatefulSet and Services:\n%s", r.code, out)
+	if r.Code != 0 || !strings.Contains(out, "kubernetes:apps/v1:StatefulSet") || !strings.Contains(out, "kubernetes:core/v1:Service") {
+		t.Errorf("prod preview without monitoring: exit %d, want it to pass, planning the StatefulSet and Services:\n%s", r.Code, out)
 	}
 	// The real prod stack also needs grafana, which cannot be had here: the preview stops and
 	// names it, never the kubernetes plugin.
 	r, out = preview(func(s string) string { return s })
-	if r.code == 0 || strings.Contains(out, "pulumi-resource-kubernetes") || !strings.Contains(out, "pulumi-resource-grafana") {
-		t.Errorf("prod preview: exit %d, want it stopped at the grafana plugin by name, with kubernetes found:\n%s", r.code, out)
+	if r.Code == 0 || strings.Contains(out, "pulumi-resource-kubernetes") || !strings.Contains(out, "pulumi-resource-grafana") {
+		t.Errorf("prod preview: exit %d, want it stopped at the grafana plugin by name, with kubernetes found:\n%s", r.Code, out)
 	}
 }

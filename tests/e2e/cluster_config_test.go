@@ -90,8 +90,8 @@ func TestClusterConfigOnLocalCluster(t *testing.T) {
 	t.Run("out-of-band change is drift until up --refresh", func(t *testing.T) {
 		kafkaConfigs(t, ctx, "--alter", "--entity-type", "brokers", "--entity-default", "--add-config", "message.max.bytes=3145728")
 		r := runBusctl(t, ctx, nil, "drift", "-s", "local")
-		if r.code != 5 || !strings.Contains(r.stdout, "message.max.bytes") || !strings.Contains(r.stdout, "3145728") || !strings.Contains(r.stdout, "cluster-config") {
-			t.Fatalf("drift after kafka-configs --alter --entity-default: exit %d, want 5 with the table naming cluster-config:\n%s%s", r.code, r.stdout, r.stderr)
+		if r.Code != 5 || !strings.Contains(r.Stdout, "message.max.bytes") || !strings.Contains(r.Stdout, "3145728") || !strings.Contains(r.Stdout, "cluster-config") {
+			t.Fatalf("drift after kafka-configs --alter --entity-default: exit %d, want 5 with the table naming cluster-config:\n%s%s", r.Code, r.Stdout, r.Stderr)
 		}
 		if out, code := busctl(t, ctx, "up", "-s", "local", "--refresh", "--yes", "--config-file", declared); code != 0 {
 			t.Fatalf("up --refresh: exit %d\n%s", code, out)

@@ -1,15 +1,12 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
-	"errors"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/marketbus/market-bus/tests/busctltest"
 )
 
 // busctl runs the built busctl binary in the repository root and returns its combined
@@ -17,38 +14,16 @@ import (
 func busctl(t *testing.T, ctx context.Context, args ...string) (string, int) {
 	t.Helper()
 	r := runBusctl(t, ctx, nil, args...)
-	return r.stdout + r.stderr, r.code
+	return r.Output(), r.Code
 }
 
 // busctlResult is one busctl run with its streams apart, for the --json tests.
-type busctlResult struct {
-	stdout, stderr string
-	code           int
-}
+type busctlResult = busctltest.Result
 
 // runBusctl runs busctl with extra environment variables, stdin not a terminal.
 func runBusctl(t *testing.T, ctx context.Context, env []string, args ...string) busctlResult {
 	t.Helper()
-	bin := filepath.Join(repoRoot(t), ".cache", "bin", "busctl")
-	if _, err := os.Stat(bin); err != nil {
-		t.Fatalf("busctl is not built: run scripts/toolchain (%v)", err)
-	}
-	cmd := exec.CommandContext(ctx, bin, args...)
-	cmd.Dir = repoRoot(t)
-	cmd.Env = append(os.Environ(), env...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	r := busctlResult{stdout: stdout.String(), stderr: stderr.String()}
-	var exit *exec.ExitError
-	switch {
-	case err == nil:
-	case errors.As(err, &exit):
-		r.code = exit.ExitCode()
-	default:
-		t.Fatalf("running busctl %v: %v", args, err)
-	}
-	return r
+	return busctltest.Run(t, ctx, repoRoot(t), env, args...)
 }
 
 // TestPolicyCheckOnLocalStack: replication factor 1 on market-telemetry is a warning on the

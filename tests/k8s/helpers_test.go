@@ -15,6 +15,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/marketbus/market-bus/tests/busctltest"
 )
 
 // stack is the stack file's name, and namespace the one it deploys into.
@@ -56,12 +58,7 @@ func getJSON(t *testing.T, ctx context.Context, v any, args ...string) error {
 }
 
 // busctlRun is one busctl command's result.
-type busctlRun struct {
-	code           int
-	stdout, stderr string
-}
-
-func (r busctlRun) output() string { return r.stdout + r.stderr }
+type busctlRun = busctltest.Result
 
 // session is busctl's environment for the test's stack: a PULUMI_HOME holding the Kubernetes
 // plugin, state outside the checkout, and the stack file the test edits.
@@ -72,26 +69,7 @@ type session struct {
 
 func (s session) busctl(t *testing.T, ctx context.Context, args ...string) busctlRun {
 	t.Helper()
-	bin := filepath.Join(repoRoot(t), ".cache", "bin", "busctl")
-	if _, err := os.Stat(bin); err != nil {
-		t.Fatalf("busctl is not built: run scripts/toolchain (%v)", err)
-	}
-	cmd := exec.CommandContext(ctx, bin, append(args, "-s", stack, "--config-file", s.file)...)
-	cmd.Dir = repoRoot(t)
-	cmd.Env = append(os.Environ(), s.env...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	r := busctlRun{stdout: stdout.String(), stderr: stderr.String()}
-	var exit *exec.ExitError
-	switch {
-	case err == nil:
-	case errors.As(err, &exit):
-		r.code = exit.ExitCode()
-	default:
-		t.Fatalf("running busctl %v: %v", args, err)
-	}
-	return r
+	return busctltest.Run(t, ctx, repoRoot(t), s.env, append(args, "-s", stack, "--config-file", s.file)...)
 }
 
 // edit rewrites the test's stack file; old must occur exactly once.

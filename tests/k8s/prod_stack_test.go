@@ -32,8 +32,8 @@ func TestProdStackOnKubernetes(t *testing.T) {
 	t.Cleanup(func() {
 		cctx, ccancel := context.WithTimeout(context.Background(), 5*time.Minute)
 		defer ccancel()
-		if r := s.busctl(t, cctx, "destroy", "--yes", "--confirm-stack", stack); r.code != 0 {
-			t.Logf("cleanup: destroy: exit %d\n%s", r.code, tail(r.output()))
+		if r := s.busctl(t, cctx, "destroy", "--yes", "--confirm-stack", stack); r.Code != 0 {
+			t.Logf("cleanup: destroy: exit %d\n%s", r.Code, tail(r.Output()))
 		}
 		removeNamespace(t, cctx)
 	})
@@ -109,8 +109,8 @@ func TestProdStackOnKubernetes(t *testing.T) {
 				Diff []string `json:"diffKeys"`
 			} `json:"steps"`
 		}
-		if err := json.Unmarshal([]byte(r.stdout), &p); r.code != 0 || err != nil {
-			t.Fatalf("preview --json: exit %d, %v\n%s", r.code, err, tail(r.output()))
+		if err := json.Unmarshal([]byte(r.Stdout), &p); r.Code != 0 || err != nil {
+			t.Fatalf("preview --json: exit %d, %v\n%s", r.Code, err, tail(r.Output()))
 		}
 		for _, st := range p.Steps {
 			if st.Op != "same" {
@@ -118,7 +118,7 @@ func TestProdStackOnKubernetes(t *testing.T) {
 			}
 		}
 		if len(p.Steps) == 0 {
-			t.Errorf("preview listed no steps: %s", r.stdout)
+			t.Errorf("preview listed no steps: %s", r.Stdout)
 		}
 	})
 
@@ -149,8 +149,8 @@ func TestProdStackOnKubernetes(t *testing.T) {
 		defer s.edit(t, "    storageSize: 60Gi\n", "    storageSize: "+storageSize+"\n")
 		for _, cmd := range [][]string{{"preview"}, {"up", "--yes"}} {
 			r := s.busctl(t, ctx, cmd...)
-			if r.code == 0 || !strings.Contains(r.output(), "replaces the brokers' StatefulSet") || !strings.Contains(r.output(), "storageSize") {
-				t.Errorf("%s with storageSize 60Gi: exit %d, want a refusal naming the StatefulSet's replacement and storageSize:\n%s", cmd[0], r.code, tail(r.output()))
+			if r.Code == 0 || !strings.Contains(r.Output(), "replaces the brokers' StatefulSet") || !strings.Contains(r.Output(), "storageSize") {
+				t.Errorf("%s with storageSize 60Gi: exit %d, want a refusal naming the StatefulSet's replacement and storageSize:\n%s", cmd[0], r.Code, tail(r.Output()))
 			}
 		}
 		if got := brokerSet(t, ctx).Metadata.UID; got != uid {
@@ -180,8 +180,8 @@ func TestProdStackOnKubernetes(t *testing.T) {
 	})
 
 	step("destroy removes the objects and keeps the PVCs", func(t *testing.T) {
-		if r := s.busctl(t, ctx, "destroy", "--yes", "--confirm-stack", stack); r.code != 0 {
-			t.Fatalf("destroy: exit %d\n%s", r.code, tail(r.output()))
+		if r := s.busctl(t, ctx, "destroy", "--yes", "--confirm-stack", stack); r.Code != 0 {
+			t.Fatalf("destroy: exit %d\n%s", r.Code, tail(r.Output()))
 		}
 		for _, o := range created {
 			// The namespace is retained on purpose: deleting it would delete the PVCs.
@@ -271,8 +271,8 @@ func newSession(t *testing.T, ctx context.Context) session {
 
 	r := s.busctl(t, ctx, "plugins", "--json")
 	var plugins []struct{ Name, Version string }
-	if err := json.Unmarshal([]byte(r.stdout), &plugins); r.code != 0 || err != nil {
-		t.Fatalf("plugins --json: exit %d, %v\n%s", r.code, err, tail(r.output()))
+	if err := json.Unmarshal([]byte(r.Stdout), &plugins); r.Code != 0 || err != nil {
+		t.Fatalf("plugins --json: exit %d, %v\n%s", r.Code, err, tail(r.Output()))
 	}
 	version := ""
 	for _, p := range plugins {
@@ -284,7 +284,7 @@ func newSession(t *testing.T, ctx context.Context) session {
 		}
 	}
 	if version == "" {
-		t.Fatalf("busctl plugins does not list kubernetes for stack %s: %s", stack, r.stdout)
+		t.Fatalf("busctl plugins does not list kubernetes for stack %s: %s", stack, r.Stdout)
 	}
 	bin := filepath.Join(root, ".cache", "k8s-provider", "bin", "pulumi-resource-kubernetes")
 	if _, err := os.Stat(bin); err != nil {
@@ -296,8 +296,8 @@ func newSession(t *testing.T, ctx context.Context) session {
 	if out, err := install.CombinedOutput(); err != nil {
 		t.Fatalf("pulumi plugin install resource kubernetes %s --file %s: %v\n%s", version, bin, err, out)
 	}
-	if r := s.busctl(t, ctx, "config", "set", "--secret", "saslPassword", "k8s-E2e-sasl-passw0rd"); r.code != 0 {
-		t.Fatalf("config set --secret saslPassword: exit %d\n%s", r.code, tail(r.output()))
+	if r := s.busctl(t, ctx, "config", "set", "--secret", "saslPassword", "k8s-E2e-sasl-passw0rd"); r.Code != 0 {
+		t.Fatalf("config set --secret saslPassword: exit %d\n%s", r.Code, tail(r.Output()))
 	}
 	return s
 }
@@ -305,8 +305,8 @@ func newSession(t *testing.T, ctx context.Context) session {
 // up runs busctl up and fails the test when it fails.
 func (s session) up(t *testing.T, ctx context.Context) {
 	t.Helper()
-	if r := s.busctl(t, ctx, "up", "--yes"); r.code != 0 {
-		t.Fatalf("up: exit %d\n%s", r.code, tail(r.output()))
+	if r := s.busctl(t, ctx, "up", "--yes"); r.Code != 0 {
+		t.Fatalf("up: exit %d\n%s", r.Code, tail(r.Output()))
 	}
 }
 
