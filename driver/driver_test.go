@@ -14,14 +14,7 @@ import (
 // TestPassphraseFollowsTheEnvironment: the public local passphrase is refused for every
 // production stack, whatever its name, and used for development and staging ones.
 func TestPassphraseFollowsTheEnvironment(t *testing.T) {
-	root, err := filepath.Abs("..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	proj, err := workspace.LoadProject(filepath.Join(root, "Pulumi.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	root, proj := repoProject(t)
 	cases := []struct {
 		name, stack, file string
 		wantErr           string // empty: the local passphrase is used
@@ -62,6 +55,20 @@ func TestPassphraseFollowsTheEnvironment(t *testing.T) {
 			}
 		})
 	}
+}
+
+// repoProject is the repository's own root and Pulumi.yaml.
+func repoProject(t *testing.T) (string, *workspace.Project) {
+	t.Helper()
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	proj, err := workspace.LoadProject(filepath.Join(root, "Pulumi.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return root, proj
 }
 
 // project writes a minimal project with a stack file and returns its root.

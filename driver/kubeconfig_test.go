@@ -6,21 +6,13 @@ import (
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/config"
-	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
 )
 
 // TestRelativeKubeconfigIsFromTheProjectFolder: busctl's CLI runs in a work directory, so a
 // relative kubernetes:kubeconfig path in a stack file is made absolute against the project
 // folder (where `pulumi up` would read it); every other form reaches the provider unchanged.
 func TestRelativeKubeconfigIsFromTheProjectFolder(t *testing.T) {
-	root, err := filepath.Abs("..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	proj, err := workspace.LoadProject(filepath.Join(root, "Pulumi.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	root, proj := repoProject(t)
 	contents := "apiVersion: v1\nkind: Config\nclusters: []\n"
 	cases := []struct {
 		name, line, want string
