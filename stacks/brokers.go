@@ -18,11 +18,7 @@ import (
 // With an internal admin API (the default) nothing is registered and a warning says that a
 // decrease would then shrink the StatefulSet without decommissioning.
 func deployBrokerSet(ctx *pulumi.Context, s Spec, login saslLogin) ([]pulumi.Resource, error) {
-	args, errs := clusterArgs(s, login.password)
-	if len(errs) > 0 {
-		return nil, fmt.Errorf("planning the broker set: %v", errs)
-	}
-	brokers, ep, err := cluster.Plan(args)
+	brokers, ep, err := cluster.Plan(clusterArgs(s, login.password))
 	if err != nil {
 		return nil, err
 	}

@@ -11,11 +11,8 @@ import (
 // It reports false when there is nothing to compare: an external cluster or a docker volume
 // without a size, or a gate without a throughput threshold.
 func (s Spec) CapacityReport() (capacity.Report, bool) {
-	if s.Cluster.StorageSize == "" || s.Gate.MinThroughputMsgPerSec <= 0 || s.Gate.MessageSize <= 0 {
-		return capacity.Report{}, false
-	}
-	disk, err := parseQuantity(s.Cluster.StorageSize)
-	if err != nil || disk <= 0 {
+	disk := s.Cluster.StorageSize.Bytes()
+	if disk <= 0 || s.Gate.MinThroughputMsgPerSec <= 0 || s.Gate.MessageSize <= 0 {
 		return capacity.Report{}, false
 	}
 	topics := make([]capacity.Topic, 0, len(s.Topics)+1)

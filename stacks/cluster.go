@@ -1,171 +1,119 @@
 package stacks
 
 import (
-	"errors"
 	"fmt"
-	"regexp"
-	"strconv"
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/marketbus/market-bus/components/cluster"
+	"github.com/marketbus/market-bus/fielderr"
 )
 
-// componentKeys maps the cluster component's field names onto the stack config keys that
-// set them, so a refusal from the component still names the key the user wrote.
-var componentKeys = []struct{ field, key string }{
-	{"Resources.RedpandaMemoryBytes", "cluster.memory"},
-	{"Resources.MemoryLimitBytes", "cluster.memory"},
-	{"Resources.DiskSizeBytes", "cluster.storageSize"},
-	{"Resources.CPUCores", "cluster.cpuCores"},
-	{"MaxTopicReplicationFactor", "topics[].replicationFactor"},
-	{"Docker.HostPorts", "cluster.hostPorts"},
-	{"Docker.ExternalHost", "cluster.externalHost"},
-	{"Docker.Racks", "cluster.racks"},
-	{"LogLevel", "cluster.logLevel"},
-	{"Image", "cluster.image"},
-	{"Brokers", "cluster.brokers"},
-	{"Backend", "cluster.mode"},
-	{"Kubernetes.TLS.IssuerName", "cluster.certIssuer"},
-	{"Kubernetes.TLS.IssuerKind", "cluster.certIssuerKind"},
-	{"Kubernetes.TLS.SecretName", "cluster.tlsSecret"},
-	{"Kubernetes.TLS", "cluster.certIssuer/tlsSecret"},
-	{"Kubernetes.NetworkPolicy", "cluster.networkPolicy"},
-	{"Kubernetes.Namespace", "cluster.namespace"},
-	{"Kubernetes.StorageClass", "cluster.storageClass"},
-	{"Kubernetes.ExternalDomain", "cluster.externalDomain"},
-	{"Kubernetes.ExternalServiceType", "cluster.externalServiceType"},
-	{"Superuser.Password", "saslPassword (secret)"},
-	{"Superuser.Mechanism", "cluster.sasl.mechanism"},
-	{"Superuser.Name", "cluster.sasl.username"},
-	{"AllowPlaintext", "cluster.allowPlaintext"},
-	{"MinDiskBytes", "cluster.storageSize"},
-	{"EKS.InstanceType", "nodePool.eks.instanceType"},
-	{"EKS.DiskSizeGiB", "nodePool.eks.diskSizeGiB"},
-	{"EKS.ClusterName", "nodePool.eks.clusterName"},
-	{"EKS.SubnetIDs", "nodePool.eks.subnetIds"},
-	{"EKS.NodeRoleARN", "nodePool.eks.nodeRoleArn"},
-	{"Taints", "nodePool.taints"},
-	{"Labels", "nodePool.labels"},
-	{"Mode", "nodePool.mode"},
-	{"TLS", "cluster.tls"},
-	{"SASL", "cluster.sasl"},
-}
+// clusterInstance is the name the stack gives its cluster component: the prefix of its
+// resources' names, and what monitoring selects the brokers' Services by.
+const clusterInstance = "redpanda"
 
-// keyReplacer rewrites component field names in messages into config keys.
-func keyReplacer() *strings.Replacer {
-	pairs := make([]string, 0, 2*(len(componentKeys)+len(listenerKeys)))
-	for _, k := range listenerKeys {
-		if k.field[0] == '.' {
-			pairs = append(pairs, k.field, k.key)
-		} else {
-			pairs = append(pairs, k.field, Project+":"+k.key)
-		}
-	}
-	for _, k := range componentKeys {
-		pairs = append(pairs, k.field, Project+":"+k.key)
-	}
-	return strings.NewReplacer(pairs...)
-}
-
-var quantityRE = regexp.MustCompile(`^([0-9]+)(Ki|Mi|Gi|Ti)?B?$`)
-
-// parseQuantity reads a binary size such as 2Gi, 2048Mi or 50GiB into bytes.
-func parseQuantity(s string) (int64, error) {
-	m := quantityRE.FindStringSubmatch(strings.TrimSpace(s))
-	if m == nil {
-		return 0, errors.New("use a whole number with Ki, Mi, Gi or Ti, e.g. 2Gi")
-	}
-	n, err := strconv.ParseInt(m[1], 10, 64)
-	if err != nil {
-		return 0, err
-	}
-	shift := map[string]uint{"": 0, "Ki": 10, "Mi": 20, "Gi": 30, "Ti": 40}[m[2]]
-	return n << shift, nil
-}
-
-// clusterArgs turns the cluster spec into the component's arguments.
-func clusterArgs(s Spec, password pulumi.StringInput) (cluster.Args, []error) {
-	c := s.Cluster
-	var errs []error
-	mem, err := parseQuantity(c.Memory)
-	if err != nil {
-		errs = append(errs, fmt.Errorf("%s:cluster.memory = %q cannot be read: %v", Project, c.Memory, err))
-	}
-	var disk int64
-	if c.StorageSize != "" {
-		if disk, err = parseQuantity(c.StorageSize); err != nil {
-			errs = append(errs, fmt.Errorf("%s:cluster.storageSize = %q cannot be read: %v", Project, c.StorageSize, err))
-		}
-	}
-	maxRF := 0
-	for _, t := range s.Topics {
-		maxRF = max(maxRF, t.ReplicationFactor)
-	}
+// clusterArgs wires the stack's cluster config to the component: the config passes as it
+// was decoded; the program adds the password input and the facts only it knows.
+func clusterArgs(s Spec, password pulumi.StringInput) cluster.Args {
 	args := cluster.Args{
-		Backend:                   cluster.Backend(c.Mode),
-		Brokers:                   c.Brokers,
-		Image:                     c.Image,
-		Resources:                 cluster.Resources{CPUCores: c.CPUCores, MemoryLimitBytes: mem, DiskSizeBytes: disk},
-		LogLevel:                  c.LogLevel,
-		DevContainerMode:          c.DevContainerMode,
-		MaxTopicReplicationFactor: maxRF,
-		ReservedHostPorts:         s.reservedHostPorts(),
+		Config:            s.Cluster.Config,
+		SuperuserPassword: password,
 		// Production floors (3 brokers, TLS unless allowPlaintext, 50 GiB) follow the declared
 		// environment, so a production stack of any name gets them, in any mode.
-		Production:     s.IsProduction(),
-		AllowPlaintext: c.AllowPlaintext,
-		Listeners:      c.Listeners.args(),
-		Docker: cluster.DockerArgs{
-			ExternalHost:           c.ExternalHost,
-			DeleteVolumesOnDestroy: c.RetainVolumes != nil && !*c.RetainVolumes,
-			Racks:                  c.Racks,
-		},
+		Production: s.IsProduction(),
 	}
-	if c.SASL != nil {
-		args.SASL = true
-		args.Superuser = cluster.SuperuserArgs{Name: c.SASL.Username, Mechanism: c.SASL.Mechanism, Password: password}
-	}
-	if c.Mode == ModeKubernetes {
+	if s.Cluster.Mode == ModeKubernetes {
 		kubernetesArgs(s, &args)
 	}
-	return args, errs
+	return args
 }
 
-// validateCluster runs the component's own validation on the stack's cluster, so its
-// refusals happen in Load, before any resource is registered.
-func (s Spec) validateCluster(hasPassword bool) []error {
-	if s.Cluster.Mode != ModeDocker && s.Cluster.Mode != ModeKubernetes {
-		return nil
+// validateClusterKeys checks market-bus:cluster and the secret saslPassword; every refusal
+// names its key.
+func (s Spec) validateClusterKeys(hasPassword bool) []error {
+	c := s.Cluster
+	var errs []error
+	add := func(key string, value any, problem, fix string) {
+		errs = append(errs, fielderr.New(Key(key), value, problem, fix))
 	}
-	var password pulumi.StringInput
-	if hasPassword {
-		// The secret itself is only read by the program; its presence is what counts here.
-		password = pulumi.String("present")
+	switch c.Mode {
+	case ModeDocker, ModeKubernetes, ModeExternal:
+	default:
+		add("cluster.mode", fmt.Sprintf("%q", c.Mode), "not a cluster mode", "use docker, kubernetes or external")
 	}
-	args, errs := clusterArgs(s, password)
-	if len(errs) > 0 {
-		return errs
+	if c.KubernetesOnly && c.Mode != ModeKubernetes {
+		add("cluster.kubernetesOnly", true, fmt.Sprintf("cluster.mode is %q: only a kubernetes cluster has a Kubernetes layer to stop after", c.Mode),
+			"remove the key")
 	}
-	return append(errs, inStackKeys(cluster.Validate(args), keyReplacer())...)
+	if c.Mode == ModeExternal {
+		if c.Brokers < 1 {
+			add("cluster.brokers", c.Brokers, "a cluster needs at least 1 broker", "set it to the cluster's broker count, 3 for replication factor 3")
+		}
+		if len(c.BootstrapServers) == 0 {
+			add("cluster.bootstrapServers", "[]", "cluster.mode is external, so the provider needs the cluster's Kafka addresses",
+				"list them, e.g. [127.0.0.1:19092]")
+		}
+	}
+	for i, b := range c.BootstrapServers {
+		if err := checkHostPort(b); err != nil {
+			add(fmt.Sprintf("cluster.bootstrapServers[%d]", i), fmt.Sprintf("%q", b), err.Error(), "write it as host:port, e.g. 127.0.0.1:19092")
+		}
+	}
+	if c.SASL != nil {
+		switch strings.ToUpper(c.SASL.Mechanism) {
+		case "SCRAM-SHA-256", "SCRAM-SHA-512", "PLAIN":
+		default:
+			add("cluster.sasl.mechanism", fmt.Sprintf("%q", c.SASL.Mechanism), "not supported", "use SCRAM-SHA-256, SCRAM-SHA-512 or PLAIN")
+		}
+		if c.SASL.Username == "" {
+			add("cluster.sasl.username", `""`, "the provider logs in as this user", "set the SASL user name (its password goes in the secret "+Key(KeySASLPassword)+")")
+		}
+		if !hasPassword {
+			add(KeySASLPassword, "<unset>", "cluster.sasl names a user, but the user has no password",
+				fmt.Sprintf("set it as a secret: busctl config set --secret %s <password> -s %s", KeySASLPassword, s.Stack))
+		}
+	}
+	// A created cluster gets this check from the component (Production); an external one
+	// is only reached through the provider's client settings, so it is checked here.
+	if s.IsProduction() && c.Mode == ModeExternal && !c.TLSOn() && !c.AllowPlaintext {
+		add("cluster.tls", false, "the stack's environment is production: the provider would send records and the SASL password in plaintext",
+			"set cluster.tls: true, or cluster.allowPlaintext: true to accept plaintext explicitly")
+	}
+	if len(s.Schemas) > 0 && c.Mode == ModeExternal && c.SchemaRegistryURL == "" {
+		add("cluster.schemaRegistryUrl", `""`, "cluster.mode is external and "+Key(KeySchemas)+" lists subjects",
+			"set the registry's URL, e.g. http://127.0.0.1:18081/apis/ccompat/v7")
+	}
+	if u := c.SchemaRegistryURL; u != "" && !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
+		add("cluster.schemaRegistryUrl", fmt.Sprintf("%q", u), "not an http(s) URL", "write it as http://host:port[/path]")
+	}
+	if c.Creates() {
+		// The component's own checks, at their keys: its config is this key's subtree.
+		errs = append(errs, underKey(KeyCluster, cluster.ValidateConfig(c.Config, s.IsProduction()))...)
+		errs = append(errs, s.checkMonitoringPorts()...)
+	}
+	return append(errs, s.validateKubernetes()...)
 }
 
-// inStackKeys splits a component's joined validation error into its problems and rewrites
-// the component's field names into the stack keys that set them.
-func inStackKeys(err error, r *strings.Replacer) []error {
-	if err == nil {
+// checkMonitoringPorts refuses a monitoring port a broker publishes on the same host; the
+// component lists what its brokers publish, the stack names its own key.
+func (s Spec) checkMonitoringPorts() []error {
+	if s.Cluster.Mode != ModeDocker || !s.Monitoring.IsEnabled() {
 		return nil
 	}
-	var joined interface{ Unwrap() []error }
-	if !errors.As(err, &joined) {
-		return []error{errors.New(r.Replace(err.Error()))}
+	taken := cluster.PublishedHostPorts(cluster.Args{Config: s.Cluster.Config})
+	var errs []error
+	for _, p := range []struct {
+		key  string
+		port int
+	}{{"monitoring.prometheusPort", s.Monitoring.PrometheusPort}, {"monitoring.grafanaPort", s.Monitoring.GrafanaPort}} {
+		if use, ok := taken[p.port]; ok {
+			errs = append(errs, fielderr.New(Key(p.key), p.port, fmt.Sprintf("%s publishes that host port", use),
+				"pick a port the brokers leave free, e.g. 9090 for Prometheus or 3000 for Grafana"))
+		}
 	}
-	out := make([]error, 0, len(joined.Unwrap()))
-	for _, e := range joined.Unwrap() {
-		out = append(out, errors.New(r.Replace(e.Error())))
-	}
-	return out
+	return errs
 }
 
 // deployCluster creates the stack's own Redpanda cluster and returns its Kafka addresses as
@@ -188,11 +136,7 @@ func deployCluster(ctx *pulumi.Context, s Spec, login saslLogin) (endpoints, err
 		}
 		rp, err = deployKubernetes(ctx, s, password, waitFor)
 	} else {
-		args, errs := clusterArgs(s, password)
-		if len(errs) > 0 {
-			return endpoints{}, errors.Join(errs...)
-		}
-		rp, err = cluster.NewRedpandaCluster(ctx, "redpanda", &args)
+		rp, err = cluster.NewRedpandaCluster(ctx, clusterInstance, ptr(clusterArgs(s, password)))
 	}
 	if err != nil {
 		return endpoints{}, err
@@ -217,13 +161,4 @@ func registryURL(rp *cluster.RedpandaCluster) pulumi.StringOutput {
 		}
 		return ""
 	}).(pulumi.StringOutput)
-}
-
-// reservedHostPorts are the host ports the stack's monitoring containers publish, which
-// brokers must not take.
-func (s Spec) reservedHostPorts() map[int]string {
-	if s.Cluster.Mode != ModeDocker || !s.Monitoring.IsEnabled() {
-		return nil
-	}
-	return map[int]string{s.Monitoring.PrometheusPort: "prometheus", s.Monitoring.GrafanaPort: "grafana"}
 }

@@ -1,17 +1,12 @@
 package stacks
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/marketbus/market-bus/components/cluster"
 	"github.com/marketbus/market-bus/components/monitoring"
 )
-
-// clusterInstance is the name deployCluster gives the cluster component;
-// the containers' instance label carries it.
-const clusterInstance = "redpanda"
 
 // composeHeader heads every Compose file busctl writes (a comment: Compose
 // ignores it). %[1]s is the stack, %[2]s the file, %[3]s the brokers'
@@ -42,10 +37,7 @@ func ComposeFile(spec Spec, fileName string) ([]byte, error) {
 	if spec.Cluster.Mode != ModeDocker {
 		return nil, fmt.Errorf("stack %q: %s:cluster.mode = %q: only a docker cluster renders as a Compose file", spec.Stack, Project, spec.Cluster.Mode)
 	}
-	args, errs := clusterArgs(spec, nil)
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
-	}
+	args := clusterArgs(spec, nil)
 	dc, brokers, err := cluster.RenderDocker(Project, spec.Stack, clusterInstance, args)
 	if err != nil {
 		return nil, fmt.Errorf("stack %q: %w", spec.Stack, err)

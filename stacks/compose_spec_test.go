@@ -177,10 +177,7 @@ func devStandaloneBootstrap(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	args, errs := clusterArgs(spec, nil)
-	if len(errs) > 0 {
-		t.Fatal(errs)
-	}
+	args := clusterArgs(spec, nil)
 	out, err := cluster.RenderStandaloneBootstrapYAML(args, spec.ClusterConfig)
 	if err != nil {
 		t.Fatal(err)

@@ -3,6 +3,7 @@ package stacks
 import (
 	"bytes"
 	"fmt"
+	"github.com/marketbus/market-bus/components/cluster"
 	"os"
 	"path/filepath"
 	"strings"
@@ -80,7 +81,7 @@ func TestComposeStalenessFollowsTheRenderer(t *testing.T) {
 	}{
 		{"log level flag", func(s *Spec) { s.Cluster.LogLevel = "debug" }, "--default-log-level=debug"},
 		{"broker image", func(s *Spec) { s.Cluster.Image = "docker.redpanda.com/redpandadata/redpanda:v25.2.2" }, "redpanda:v25.2.2"},
-		{"memory limit", func(s *Spec) { s.Cluster.Memory = "3Gi" }, "mem_limit: 3072m"},
+		{"memory limit", func(s *Spec) { s.Cluster.Memory = cluster.MustQuantity("3Gi") }, "mem_limit: 3072m"},
 		{"external host", func(s *Spec) { s.Cluster.ExternalHost = "127.0.0.1" }, "external://127.0.0.1:19092"},
 		{"grafana port", func(s *Spec) { s.Monitoring.GrafanaPort = 3300 }, `published: "3300"`},
 	}

@@ -149,7 +149,7 @@ func TestProdEUGetsTheProductionGuards(t *testing.T) {
 		{"tls off", func(c map[string]any) { c["tls"] = false }, "", "a Production cluster would serve every listener in plaintext"},
 		{"one broker", func(c map[string]any) { c["brokers"] = 1 }, "", "a Production cluster needs at least 3 brokers"},
 		{"20 GiB disk", func(c map[string]any) { c["storageSize"] = "20Gi" }, "", "market-bus:cluster.storageSize"},
-		{"external without tls", nil, external, "market-bus:cluster.tls = false on a stack whose market-bus:environment is production"},
+		{"external without tls", nil, external, "market-bus:cluster.tls = false: the stack's environment is production"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

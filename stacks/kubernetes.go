@@ -1,13 +1,13 @@
 package stacks
 
 import (
-	"errors"
 	"fmt"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/marketbus/market-bus/components/cluster"
 	"github.com/marketbus/market-bus/components/nodepool"
+	"github.com/marketbus/market-bus/fielderr"
 )
 
 // KeyNodePool configures the Kubernetes nodes the brokers run on.
@@ -67,22 +67,7 @@ func nodePoolArgs(s Spec) nodepool.Args {
 
 // kubernetesArgs fills the Kubernetes part of the cluster's arguments.
 func kubernetesArgs(s Spec, a *cluster.Args) {
-	c := s.Cluster
-	a.TLS = pulumi.BoolRef(c.TLS)
-	a.Kubernetes = cluster.KubernetesArgs{
-		Namespace:           c.Namespace,
-		CreateNamespace:     c.CreateNamespace == nil || *c.CreateNamespace,
-		ExternalDomain:      c.ExternalDomain,
-		ExternalServiceType: c.ExternalServiceType,
-		StorageClass:        c.StorageClass,
-		TLS:                 cluster.KubernetesTLS{IssuerName: c.CertIssuer, IssuerKind: c.CertIssuerKind, SecretName: c.TLSSecret},
-		NetworkPolicy: cluster.NetworkPolicyArgs{
-			ClientNamespaces:    c.NetworkPolicy.ClientNamespaces,
-			MonitoringNamespace: c.NetworkPolicy.MonitoringNamespace,
-		},
-		RackAwareness:      c.RackAwareness,
-		HealthGatedRollout: healthGatedRollout(s),
-	}
+	a.Kubernetes = cluster.KubernetesArgs{HealthGatedRollout: healthGatedRollout(s)}
 	for k, v := range s.NodePool.Labels {
 		if a.Kubernetes.NodeSelector == nil {
 			a.Kubernetes.NodeSelector = map[string]string{}
@@ -102,15 +87,16 @@ func (s Spec) validateKubernetes() []error {
 	}
 	var errs []error
 	if s.Cluster.ExternalDomain == "" {
-		errs = append(errs, fmt.Errorf("%s:cluster.externalDomain is empty: this program and its provider run outside the Kubernetes cluster "+
-			"and reach the brokers through external listeners; set it to the DNS suffix of the brokers' external names, e.g. bus.example.com", Project))
+		errs = append(errs, fielderr.New(Key("cluster.externalDomain"), `""`,
+			"this program and its provider run outside the Kubernetes cluster and reach the brokers through external listeners",
+			"set it to the DNS suffix of the brokers' external names, e.g. bus.example.com"))
 	}
 	switch s.NodePool.Mode {
 	case string(nodepool.ModeExisting), string(nodepool.ModeEKS):
 	default:
 		errs = append(errs, fmt.Errorf("%s:nodePool.mode = %q: use existing or eks", Project, s.NodePool.Mode))
 	}
-	return append(errs, inStackKeys(nodepool.Validate(nodePoolArgs(s)), keyReplacer())...)
+	return append(errs, underKey(KeyNodePool, nodepool.Validate(nodePoolArgs(s)))...)
 }
 
 // DeployKubernetes creates the node pool and the cluster on it from a validated Spec. opts
@@ -127,12 +113,9 @@ func deployKubernetes(ctx *pulumi.Context, s Spec, password pulumi.StringInput, 
 	if err != nil {
 		return nil, err
 	}
-	args, errs := clusterArgs(s, password)
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
-	}
+	args := clusterArgs(s, password)
 	args.Kubernetes.WaitFor = append(np.WaitFor(), waitFor...)
-	return cluster.NewRedpandaCluster(ctx, "redpanda", &args, opts...)
+	return cluster.NewRedpandaCluster(ctx, clusterInstance, &args, opts...)
 }
 
 func ptr[T any](v T) *T { return &v }

@@ -5,8 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 
+	"github.com/marketbus/market-bus/components/cluster"
+	"github.com/marketbus/market-bus/fielderr"
 	"github.com/marketbus/market-bus/stackenv"
 )
 
@@ -143,16 +146,25 @@ func decodeStrict(raw string, into any) error {
 	return nil
 }
 
+// keyError reports a value the decoder refused at the key path it found it, e.g.
+// market-bus:cluster.memory for a malformed size.
 func keyError(key, raw string, err error, want string) error {
 	var ute *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &ute) && ute.Field != "":
-		return fmt.Errorf("%s:%s.%s has a %s where a %s is expected: fix the value in the stack file", Project, key, ute.Field, ute.Value, ute.Type)
+		// encoding/json names a promoted field through the struct embedding it
+		// (ClusterSpec embeds cluster.Config); the key has no such level.
+		path := joinPath(key, strings.TrimPrefix(ute.Field, "Config."))
+		if ute.Type == reflect.TypeOf(cluster.Quantity{}) {
+			return fielderr.New(Key(path), ute.Value, "not a size", "write a Kubernetes quantity in binary units, e.g. 2Gi or 2048Mi")
+		}
+		return fielderr.New(Key(path), ute.Value, fmt.Sprintf("a %s is expected", ute.Type), "fix the value in the stack file")
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return fmt.Errorf("%s:%s has unknown field %q: check its spelling against the keys documented in Pulumi.yaml", Project, key, field)
+		return fielderr.New(Key(key), short(raw), fmt.Sprintf("unknown field %q", field),
+			"check its spelling against the keys documented in Pulumi.yaml")
 	default:
-		return fmt.Errorf("%s:%s = %s cannot be read (%v): set it to %s", Project, key, short(raw), err, want)
+		return fielderr.New(Key(key), short(raw), fmt.Sprintf("cannot be read (%v)", err), "set it to "+want)
 	}
 }
 

@@ -2,6 +2,7 @@ package stacks
 
 import (
 	"errors"
+	"github.com/marketbus/market-bus/components/cluster"
 	"strings"
 	"testing"
 )
@@ -34,7 +35,7 @@ func TestLoadLocalDefaults(t *testing.T) {
 }
 
 func TestLoadStackDefaults(t *testing.T) {
-	for stack, mode := range map[string]string{"dev": ModeDocker, "prod": ModeKubernetes, "local": ModeExternal} {
+	for stack, mode := range map[string]cluster.Mode{"dev": ModeDocker, "prod": ModeKubernetes, "local": ModeExternal} {
 		src := MapSource{}
 		if stack == "dev" {
 			src = MapSource{KeyGrafanaAdminPassword: "admin-pw"}
@@ -52,7 +53,7 @@ func TestLoadStackDefaults(t *testing.T) {
 		}
 	}
 	prod, _, _ := defaultsFor("prod")
-	if !prod.TLS {
+	if !prod.TLSOn() {
 		t.Error("prod must default to TLS")
 	}
 	_, gate, _ := defaultsFor("prod")
@@ -91,7 +92,7 @@ func TestLoadRejectsBadInput(t *testing.T) {
 		{"zero brokers", "local", MapSource{KeyCluster: `{"brokers":0}`},
 			[]string{"market-bus:cluster.brokers = 0", "at least 1 broker"}},
 		{"empty bootstrap list in external mode", "local", MapSource{KeyCluster: `{"bootstrapServers":[]}`},
-			[]string{"market-bus:cluster.bootstrapServers is empty", "list the cluster's Kafka addresses"}},
+			[]string{"market-bus:cluster.bootstrapServers = []", "the provider needs the cluster's Kafka addresses"}},
 		{"bootstrap entry without a port", "local", MapSource{KeyCluster: `{"bootstrapServers":["localhost"]}`},
 			[]string{"market-bus:cluster.bootstrapServers[0]", `"localhost"`, "host:port"}},
 		{"bootstrap port out of range", "local", MapSource{KeyCluster: `{"bootstrapServers":["h:99999"]}`},

@@ -1,6 +1,7 @@
 package stacks
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -108,7 +109,7 @@ func monitoringArgs(s Spec, rp *cluster.RedpandaCluster, secrets monitoringSecre
 // Prometheus verifies it with the CA of the brokers' certificate Secret (cert-manager's, or
 // the platform's tlsSecret) under the headless Service's name, which the certificate lists.
 func scrapeTLS(c ClusterSpec) monitoring.ScrapeTLSArgs {
-	if c.Mode != ModeKubernetes || !c.TLS {
+	if c.Mode != ModeKubernetes || !c.TLSOn() {
 		return monitoring.ScrapeTLSArgs{}
 	}
 	secret := c.TLSSecret
@@ -159,6 +160,23 @@ func deployMonitoring(ctx *pulumi.Context, s Spec, rp *cluster.RedpandaCluster, 
 	ctx.Export("prometheusScrapeConfig", mon.ScrapeConfigYAML)
 	ctx.Export("prometheusRules", mon.RulesYAML)
 	return nil
+}
+
+// inStackKeys splits a component's joined validation error into its problems and rewrites
+// the component's field names into the stack keys that set them.
+func inStackKeys(err error, r *strings.Replacer) []error {
+	if err == nil {
+		return nil
+	}
+	var joined interface{ Unwrap() []error }
+	if !errors.As(err, &joined) {
+		return []error{errors.New(r.Replace(err.Error()))}
+	}
+	out := make([]error, 0, len(joined.Unwrap()))
+	for _, e := range joined.Unwrap() {
+		out = append(out, errors.New(r.Replace(e.Error())))
+	}
+	return out
 }
 
 // monitoringKeyReplacer rewrites the monitoring component's field names into stack keys.

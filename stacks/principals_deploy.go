@@ -122,10 +122,10 @@ func principalOutput(spec Spec, user *marketbus.User, bootstrap pulumi.StringArr
 // printing credentials the brokers would not ask for.
 func clientConfig(spec Spec, bootstrap []string, user, mechanism, password string) (librdkafka, rpk string) {
 	c := spec.Cluster
-	proto := map[[2]bool]string{{false, false}: "PLAINTEXT", {true, false}: "SSL", {false, true}: "SASL_PLAINTEXT", {true, true}: "SASL_SSL"}[[2]bool{c.TLS, c.SASL != nil}]
+	proto := map[[2]bool]string{{false, false}: "PLAINTEXT", {true, false}: "SSL", {false, true}: "SASL_PLAINTEXT", {true, true}: "SASL_SSL"}[[2]bool{c.TLSOn(), c.SASLOn()}]
 	lib := []string{"bootstrap.servers=" + strings.Join(bootstrap, ","), "security.protocol=" + proto}
 	flags := []string{"-X brokers=" + strings.Join(bootstrap, ",")}
-	if c.TLS {
+	if c.TLSOn() {
 		flags = append(flags, "-X tls.enabled=true")
 		if c.CACertFile != "" {
 			lib = append(lib, "ssl.ca.location="+c.CACertFile)

@@ -2,6 +2,7 @@ package stacks
 
 import (
 	"fmt"
+	"github.com/marketbus/market-bus/components/cluster"
 	"slices"
 	"strings"
 	"testing"
@@ -174,7 +175,7 @@ func TestPrincipalOnAnUnownedTopicWarns(t *testing.T) {
 
 // TestClientConfig: the snippets carry what a client of each kind of cluster needs.
 func TestClientConfig(t *testing.T) {
-	secure := Spec{Cluster: ClusterSpec{TLS: true, CACertFile: "ca.crt", SASL: &SASLSpec{Mechanism: "SCRAM-SHA-512", Username: "admin"}}}
+	secure := Spec{Cluster: ClusterSpec{CACertFile: "ca.crt", Config: cluster.Config{TLS: ptr(true), SASL: &cluster.SASLConfig{Mechanism: "SCRAM-SHA-512", Username: "admin"}}}}
 	lib, rpk := clientConfig(secure, []string{"h1:9094", "h2:9094"}, "feed-handler", "SCRAM-SHA-512", "pw")
 	for _, w := range []string{"bootstrap.servers=h1:9094,h2:9094\n", "security.protocol=SASL_SSL\n", "ssl.ca.location=ca.crt\n",
 		"sasl.mechanisms=SCRAM-SHA-512\n", "sasl.username=feed-handler\n", "sasl.password=pw\n"} {

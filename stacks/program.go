@@ -193,7 +193,7 @@ func providerArgs(spec Spec, ep endpoints, login saslLogin) *marketbus.ProviderA
 		}
 		args.Sasl = sasl
 	}
-	if spec.Cluster.TLS {
+	if spec.Cluster.TLSOn() {
 		tls := marketbus.TLSConfigArgs{Enabled: pulumi.Bool(true)}
 		if spec.Cluster.caPEM != "" {
 			tls.CaCertPem = pulumi.StringPtr(spec.Cluster.caPEM)

@@ -34,11 +34,7 @@ func deployRollingRestart(ctx *pulumi.Context, s Spec, rp *cluster.RedpandaClust
 		}
 		return nil, nil
 	}
-	args, errs := clusterArgs(s, password)
-	if len(errs) > 0 {
-		return nil, fmt.Errorf("planning the rolling restart: %v", errs)
-	}
-	brokers, _, err := cluster.Plan(args)
+	brokers, _, err := cluster.Plan(clusterArgs(s, password))
 	if err != nil {
 		return nil, err
 	}

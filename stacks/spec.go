@@ -2,7 +2,10 @@
 // components that realise it. It is the only package that knows stack names and config keys.
 package stacks
 
-import "github.com/marketbus/market-bus/stackenv"
+import (
+	"github.com/marketbus/market-bus/components/cluster"
+	"github.com/marketbus/market-bus/stackenv"
+)
 
 // Project is the Pulumi project name; config keys are namespaced with it.
 const Project = "market-bus"
@@ -10,11 +13,11 @@ const Project = "market-bus"
 // DefaultImage is the Redpanda release the project is tested against, pinned.
 const DefaultImage = "docker.redpanda.com/redpandadata/redpanda:v25.2.1"
 
-// Cluster modes.
+// Cluster modes: the cluster component's, whose vocabulary market-bus:cluster is.
 const (
-	ModeDocker     = "docker"
-	ModeKubernetes = "kubernetes"
-	ModeExternal   = "external"
+	ModeDocker     = cluster.ModeDocker
+	ModeKubernetes = cluster.ModeKubernetes
+	ModeExternal   = cluster.ModeExternal
 )
 
 // Spec is everything the program needs to know about one stack, validated.
@@ -39,84 +42,30 @@ type Spec struct {
 	ClusterConfig map[string]any
 }
 
-// ClusterSpec says where the brokers come from.
+// ClusterSpec is market-bus:cluster: where the brokers come from. A cluster the stack creates
+// (docker and kubernetes modes) is the cluster component's own Config, decoded straight from
+// the stack file; the fields below it serve the program only.
 type ClusterSpec struct {
-	// Mode is docker, kubernetes or external.
-	Mode string `json:"mode"`
-	// Brokers is the number of brokers the cluster has (or will have).
-	Brokers int `json:"brokers"`
+	cluster.Config
 	// BootstrapServers are the Kafka API addresses of an external cluster.
 	BootstrapServers []string `json:"bootstrapServers"`
 	// ClientID is what our provider's admin client calls itself.
 	ClientID string `json:"clientId"`
-	// SASL, when set, authenticates the provider; the password is the secret key saslPassword.
-	SASL *SASLSpec `json:"sasl"`
-	// TLS, when true, dials the Kafka API with TLS.
-	TLS bool `json:"tls"`
 	// SchemaRegistryURL is the Confluent-API registry of an external cluster.
 	SchemaRegistryURL string `json:"schemaRegistryUrl"`
-
-	// Settings of a cluster the stack creates (docker and kubernetes modes).
-
-	// Image is the Redpanda image, pinned by version tag or digest; never latest.
-	Image string `json:"image"`
-	// CPUCores per broker; Redpanda runs one shard per core (--smp).
-	CPUCores int `json:"cpuCores"`
-	// Memory is each broker's memory limit, e.g. 2Gi; Redpanda gets 90 % of it.
-	Memory string `json:"memory"`
-	// StorageSize is each broker's data volume, e.g. 50Gi.
-	StorageSize string `json:"storageSize"`
-	// LogLevel is Redpanda's default log level.
-	LogLevel string `json:"logLevel"`
-	// DevContainerMode runs Redpanda with --mode dev-container (no fsync): laptops only.
-	DevContainerMode bool `json:"devContainerMode"`
-	// RetainVolumes keeps broker data volumes when the stack is destroyed (default true).
-	RetainVolumes *bool `json:"retainVolumes"`
-	// ExternalHost is the host name clients outside the cluster network dial.
-	ExternalHost string `json:"externalHost"`
-	// Racks gives each Docker broker a rack (one per broker), turning on rack awareness.
-	Racks []string `json:"racks"`
-	// RackAwareness (kubernetes) makes each broker's rack its node's zone label.
-	RackAwareness bool `json:"rackAwareness"`
-
-	// Kubernetes mode.
-
-	// Namespace holds the brokers; CreateNamespace (default true) creates it.
-	Namespace       string `json:"namespace"`
-	CreateNamespace *bool  `json:"createNamespace"`
-	// StorageClass is an SSD class for the brokers' volumes.
-	StorageClass string `json:"storageClass"`
-	// CertIssuer names the cert-manager issuer of the listeners' certificates (CertIssuerKind:
-	// ClusterIssuer or Issuer), or TLSSecret an existing kubernetes.io/tls Secret.
-	CertIssuer     string `json:"certIssuer"`
-	CertIssuerKind string `json:"certIssuerKind"`
-	TLSSecret      string `json:"tlsSecret"`
 	// CACertFile is the PEM of the CA that signed the listeners' certificates (for a private
 	// cert-manager issuer), relative to the folder of Pulumi.yaml; the system pool when empty.
 	CACertFile string `json:"caCertFile"`
 	caPEM      string
-	// AllowPlaintext is the explicit override that lets prod run without TLS.
-	AllowPlaintext bool `json:"allowPlaintext"`
-	// ExternalDomain makes the brokers reachable from outside as redpanda-<i>.<domain>.
-	ExternalDomain string `json:"externalDomain"`
-	// ExternalServiceType is LoadBalancer (one per broker) or NodePort.
-	ExternalServiceType string `json:"externalServiceType"`
-	// Listeners sets each API's exposure, source ranges, Service annotations and authentication.
-	Listeners ListenersSpec `json:"listeners"`
 	// KubernetesOnly deploys only the Kubernetes layer (node pool, namespace, StatefulSet,
 	// Services, Certificate, Secrets): no ClusterHealth, topics, schemas, gate or monitoring.
 	// For a first bring-up from where the brokers' external names do not resolve yet, and
 	// for the e2e test on an API server whose brokers are kwok's fake pods.
 	KubernetesOnly bool `json:"kubernetesOnly"`
-	// NetworkPolicy names the namespaces that may reach the brokers (kubernetes mode).
-	NetworkPolicy NetworkPolicySpec `json:"networkPolicy"`
 }
 
-// SASLSpec is the non-secret part of the SASL settings.
-type SASLSpec struct {
-	Mechanism string `json:"mechanism"`
-	Username  string `json:"username"`
-}
+// Creates reports whether the stack creates its cluster (docker or kubernetes mode).
+func (c ClusterSpec) Creates() bool { return c.Mode == ModeDocker || c.Mode == ModeKubernetes }
 
 // TopicSpec is one topic the stack owns.
 type TopicSpec struct {
@@ -187,14 +136,14 @@ func defaultsFor(stack string) (ClusterSpec, GateSpec, bool) {
 	case "dev":
 		// A laptop's Docker cluster in dev-container mode: a short gate at a modest load.
 		slo.Rate, slo.MinThroughputMsgPerSec, slo.DurationSeconds, slo.WarmupSeconds, slo.Producers, slo.Consumers = 20000, 19000, 20, 5, 1, 1
-		return ClusterSpec{Mode: ModeDocker, Brokers: 3, ClientID: "market-bus-dev",
-			Image: DefaultImage, CPUCores: 1, Memory: "2Gi", LogLevel: "info", DevContainerMode: true}, slo, true
+		return ClusterSpec{ClientID: "market-bus-dev", Config: cluster.Config{Mode: ModeDocker, Brokers: 3,
+			Image: DefaultImage, CPUCores: 1, Memory: cluster.MustQuantity("2Gi"), LogLevel: "info", DevContainerMode: true}}, slo, true
 	case "prod":
-		return ClusterSpec{Mode: ModeKubernetes, Brokers: 3, ClientID: "market-bus-prod", TLS: true,
-			SASL:  &SASLSpec{Mechanism: "SCRAM-SHA-512", Username: "admin"},
-			Image: DefaultImage, CPUCores: 1, Memory: "3Gi", StorageSize: "50Gi", LogLevel: "info",
+		return ClusterSpec{ClientID: "market-bus-prod", Config: cluster.Config{Mode: ModeKubernetes, Brokers: 3, TLS: ptr(true),
+			SASL:  &cluster.SASLConfig{Mechanism: "SCRAM-SHA-512", Username: "admin"},
+			Image: DefaultImage, CPUCores: 1, Memory: cluster.MustQuantity("3Gi"), StorageSize: cluster.MustQuantity("50Gi"), LogLevel: "info",
 			Namespace: "redpanda", StorageClass: "ssd", CertIssuer: "redpanda-ca", CertIssuerKind: "ClusterIssuer",
-			ExternalServiceType: "LoadBalancer"}, slo, true
+			ExternalServiceType: "LoadBalancer"}}, slo, true
 	case "local":
 		// Three JVM brokers, the registry and the benchmark share 2 cores here, and the
 		// brokers spend that CPU per request (network and request-handler threads, replica
@@ -206,14 +155,14 @@ func defaultsFor(stack string) (ClusterSpec, GateSpec, bool) {
 		slo.Rate, slo.MinThroughputMsgPerSec, slo.DurationSeconds, slo.WarmupSeconds, slo.Producers, slo.Consumers = 20000, 19000, 30, 10, 1, 1
 		slo.LingerMs = 5
 		return ClusterSpec{
-			Mode:              ModeExternal,
-			Brokers:           3,
+			Config:            cluster.Config{Mode: ModeExternal, Brokers: 3},
 			BootstrapServers:  []string{"127.0.0.1:19092", "127.0.0.1:29092", "127.0.0.1:39092"},
 			SchemaRegistryURL: "http://127.0.0.1:18081/apis/ccompat/v7",
 			ClientID:          "market-bus-local",
 		}, slo, true
 	}
-	return ClusterSpec{Brokers: 3, ClientID: "market-bus", Image: DefaultImage, CPUCores: 1, Memory: "2Gi", LogLevel: "info"}, slo, false
+	return ClusterSpec{ClientID: "market-bus", Config: cluster.Config{Brokers: 3, Image: DefaultImage, CPUCores: 1,
+		Memory: cluster.MustQuantity("2Gi"), LogLevel: "info"}}, slo, false
 }
 
 // defaultTopics are the seed's topics; Pulumi.yaml declares the same list as the default of

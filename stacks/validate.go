@@ -22,55 +22,9 @@ func (s Spec) validate(hasPassword bool) []error {
 	var errs []error
 	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
 	c := s.Cluster
-	key := func(k string) string { return Project + ":" + k }
+	key := Key
 
-	switch c.Mode {
-	case ModeDocker, ModeKubernetes, ModeExternal:
-	default:
-		add("%s = %q is not a cluster mode: use docker, kubernetes or external", key("cluster.mode"), c.Mode)
-	}
-	if c.KubernetesOnly && c.Mode != ModeKubernetes {
-		add("%s = true but %s is %q: only a kubernetes cluster has a Kubernetes layer to stop after; remove the key", key("cluster.kubernetesOnly"), key("cluster.mode"), c.Mode)
-	}
-	if c.Brokers < 1 {
-		add("%s = %d: a cluster needs at least 1 broker (3 for replication factor 3)", key("cluster.brokers"), c.Brokers)
-	}
-	if c.Mode == ModeExternal && len(c.BootstrapServers) == 0 {
-		add("%s is empty but cluster.mode is external: list the cluster's Kafka addresses, e.g. [127.0.0.1:19092]", key("cluster.bootstrapServers"))
-	}
-	for i, b := range c.BootstrapServers {
-		if err := checkHostPort(b); err != nil {
-			add("%s[%d] = %q %v", key("cluster.bootstrapServers"), i, b, err)
-		}
-	}
-	if c.SASL != nil {
-		switch strings.ToUpper(c.SASL.Mechanism) {
-		case "SCRAM-SHA-256", "SCRAM-SHA-512", "PLAIN":
-		default:
-			add("%s = %q is not supported: use SCRAM-SHA-256, SCRAM-SHA-512 or PLAIN", key("cluster.sasl.mechanism"), c.SASL.Mechanism)
-		}
-		if c.SASL.Username == "" {
-			add("%s is empty: set the SASL user name (its password goes in the secret %s)", key("cluster.sasl.username"), key(KeySASLPassword))
-		}
-	}
-
-	errs = append(errs, s.validateCluster(hasPassword)...)
-	errs = append(errs, s.validateKubernetes()...)
-	// A created cluster gets this check from the component (Production); an external one
-	// is only reached through the provider's client settings, so it is checked here.
-	if s.IsProduction() && c.Mode == ModeExternal && !c.TLS && !c.AllowPlaintext {
-		add("%s = false on a stack whose %s is production: the provider would send records and the SASL password in plaintext; "+
-			"set %s: true, or %s: true to accept plaintext explicitly", key("cluster.tls"), key(KeyEnvironment), key("cluster.tls"), key("cluster.allowPlaintext"))
-	}
-	if c.SASL != nil && !hasPassword && c.Mode != ModeKubernetes {
-		add("%s is not set but %s names a SASL user: set it with `pulumi config set --secret %s <password>`", key(KeySASLPassword), key("cluster.sasl"), key(KeySASLPassword))
-	}
-	if len(s.Schemas) > 0 && c.Mode == ModeExternal && c.SchemaRegistryURL == "" {
-		add("%s is empty but %s lists subjects: set the registry's URL, e.g. http://127.0.0.1:18081/apis/ccompat/v7", key("cluster.schemaRegistryUrl"), key(KeySchemas))
-	}
-	if u := c.SchemaRegistryURL; u != "" && !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
-		add("%s = %q is not an http(s) URL: write it as http://host:port[/path]", key("cluster.schemaRegistryUrl"), u)
-	}
+	errs = append(errs, s.validateClusterKeys(hasPassword)...)
 
 	seen := map[string]int{}
 	for i, t := range s.Topics {

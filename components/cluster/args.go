@@ -2,17 +2,6 @@ package cluster
 
 import "github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-// Backend selects where the brokers run.
-type Backend string
-
-// Backends.
-const (
-	// BackendDocker runs each broker as a container on a private bridge network.
-	BackendDocker Backend = "docker"
-	// BackendKubernetes runs the brokers as a StatefulSet behind a headless Service.
-	BackendKubernetes Backend = "kubernetes"
-)
-
 // Defaults applied to zero-valued optional fields.
 const (
 	DefaultLogLevel                    = "info"
@@ -26,9 +15,9 @@ const (
 
 	DefaultServiceName   = "redpanda"
 	DefaultClusterDomain = "cluster.local"
-	// DefaultKubernetesDiskBytes is the data PVC's size unless
-	// Resources.DiskSizeBytes says otherwise.
-	DefaultKubernetesDiskBytes = 50 * gib
+	// DefaultKubernetesStorage is the data PVC's size unless StorageSize
+	// says otherwise.
+	DefaultKubernetesStorage = "50Gi"
 	// DefaultMinDiskBytes is the Production floor for the data volume.
 	DefaultMinDiskBytes = 50 * gib
 	// DefaultTerminationGraceSeconds is the chart's: the preStop hook gets
@@ -52,36 +41,14 @@ const (
 	TLSDir = "/etc/tls/certs/redpanda"
 )
 
-// Args configures a RedpandaCluster. One struct serves every backend; the
-// backend-specific parts live in Docker and Kubernetes.
+// Args configures a RedpandaCluster: the stack's Config, and the wiring only a program
+// supplies (a secret input, the caller's facts, names and placement). One struct serves every
+// mode; the mode-specific wiring lives in Docker and Kubernetes.
 type Args struct {
-	// Backend is "docker" or "kubernetes".
-	Backend Backend
-	// Brokers is the number of brokers, at least 1 (3 for replication 3).
-	Brokers int
-	// Image is the Redpanda image, pinned by release tag
-	// (redpandadata/redpanda:v25.2.1) or, preferably, by digest (…@sha256:…).
-	Image string
-	// Resources sizes each broker.
-	Resources Resources
-	// LogLevel is --default-log-level; default "info".
-	LogLevel string
-	// DevContainerMode adds `--mode dev-container` (no fsync, no checks).
-	DevContainerMode bool
-	// TLS turns on TLS for every listener. Nil takes the backend's default:
-	// on for Kubernetes, off for Docker (which refuses true: it has no
-	// certificates to serve). Kubernetes.TLS says where certificates come from.
-	TLS *bool
-	// SASL turns on SASL/SCRAM authentication and authorization on the
-	// Kafka API, with Superuser as the only superuser, and authentication on
-	// every HTTP listener (Listeners). Required on Docker when ExternalHost is
-	// not a loopback address.
-	SASL bool
-	// Superuser is the bootstrap user SASL creates on first start.
-	Superuser SuperuserArgs
-	// Listeners sets each API's exposure, source ranges, Service
-	// annotations and authentication.
-	Listeners ListenersArgs
+	Config
+	// SuperuserPassword is the SASL superuser's password. It is stored only as a Pulumi
+	// secret and in a Kubernetes Secret, never in the rendered config.
+	SuperuserPassword pulumi.StringInput
 	// Production turns on the production floors: at least 3 brokers, a data
 	// volume of at least MinDiskBytes, an SSD StorageClass named on
 	// Kubernetes, and TLS unless AllowPlaintext. The caller decides which
@@ -90,9 +57,9 @@ type Args struct {
 	// MinDiskBytes is the smallest data volume accepted; 0 means 50 GiB
 	// when Production is set and no floor otherwise.
 	MinDiskBytes int64
-	// AllowPlaintext is the explicit override that lets a Production
-	// cluster run with TLS off.
-	AllowPlaintext bool
+	// RedpandaMemoryBytes overrides --memory. Zero means 90 % of Memory,
+	// the Helm chart's rule for explicit limits.
+	RedpandaMemoryBytes int64
 	// ConsumerGroupLagIntervalSec is how often Redpanda computes consumer
 	// lag for its metrics; default 60.
 	ConsumerGroupLagIntervalSec int
@@ -101,78 +68,39 @@ type Args struct {
 	// MaxTopicReplicationFactor is the largest replication factor the
 	// caller's topics use; refused when above Brokers. Zero skips the check.
 	MaxTopicReplicationFactor int
-	// ReservedHostPorts are host ports other services of the stack publish
+	// ReservedHostPorts are host ports other services of the caller publish
 	// (port → owner, e.g. 9090 → "prometheus"); brokers must not take them.
 	ReservedHostPorts map[int]string
-	// Docker configures the Docker backend.
+	// Docker configures the Docker mode's wiring.
 	Docker DockerArgs
-	// Kubernetes configures the Kubernetes backend.
+	// Kubernetes configures the Kubernetes mode's wiring.
 	Kubernetes KubernetesArgs
 }
 
-// SuperuserArgs is the SASL bootstrap user.
-type SuperuserArgs struct {
-	// Name is the user name; default "admin". It cannot contain ':', the
-	// separator of RP_BOOTSTRAP_USER.
-	Name string
-	// Password is the user's password. It is stored only as a Pulumi
-	// secret and in a Kubernetes Secret, never in the rendered config.
-	Password pulumi.StringInput
-	// Mechanism is SCRAM-SHA-256 or SCRAM-SHA-512; default SCRAM-SHA-512
-	// (the chart's default).
-	Mechanism string
-}
-
-// DockerArgs configures the Docker backend.
+// DockerArgs is the Docker mode's wiring.
 type DockerArgs struct {
 	// NetworkName names the private bridge network; default
 	// "<project>-<stack>-redpanda". It also prefixes container and volume names.
 	NetworkName string
 	// HostnamePrefix makes container hostnames `<prefix>-<i>`; default "redpanda".
 	HostnamePrefix string
-	// ExternalHost is what host-side clients dial; default "localhost".
-	ExternalHost string
 	// HostPorts assigns published host ports; zero fields take the values
 	// of DefaultHostPortScheme (19092/29092/39092 …, stride 10000).
 	HostPorts HostPortScheme
-	// DeleteVolumesOnDestroy opts out of retain-on-delete for the data
-	// volumes. By default `pulumi destroy` leaves them, so a destroy/up
-	// cycle cannot silently swap a broker's disk for an empty one.
-	DeleteVolumesOnDestroy bool
 	// WaitTimeoutSeconds bounds the wait for each container to turn
 	// healthy; default 300.
 	WaitTimeoutSeconds int
-	// Racks gives broker i the rack Racks[i] (--set redpanda.rack) and
-	// turns on enable_rack_awareness; one per broker, or none.
-	Racks []string
 }
 
-// KubernetesArgs configures the Kubernetes backend.
+// KubernetesArgs is the Kubernetes mode's wiring.
 type KubernetesArgs struct {
-	// Namespace holds every object of the cluster; required.
-	Namespace string
-	// CreateNamespace creates Namespace; leave false when the platform owns it.
-	CreateNamespace bool
 	// ServiceName is the headless Service; default "redpanda".
 	ServiceName string
 	// ClusterDomain is the cluster DNS suffix; default "cluster.local".
 	ClusterDomain string
-	// ExternalDomain turns on external access: broker i is advertised to
-	// clients outside the cluster as `redpanda-<i>.<ExternalDomain>` on the
-	// NodePorts (or load balancer ports) the Services publish. Empty means
-	// no external listeners at all.
-	ExternalDomain string
-	// ExternalServiceType is "NodePort" (default: one Service, the same port
-	// on every node, traffic kept on the node) or "LoadBalancer" (one per
-	// broker). DNS for the external names is the platform's.
-	ExternalServiceType string
 	// ExternalServiceAnnotations go on the external Services (e.g. the
 	// cloud's load balancer settings).
 	ExternalServiceAnnotations map[string]string
-	// StorageClass names the data volumes' StorageClass, an SSD class
-	// (gp3, premium-rwo, …). Empty takes the cluster default; Production
-	// requires it.
-	StorageClass string
 	// NodeSelector and Tolerations place the brokers on their node pool;
 	// nodepool.NodePool outputs both.
 	NodeSelector map[string]string
@@ -183,17 +111,8 @@ type KubernetesArgs struct {
 	// MaxUnavailable is the PodDisruptionBudget's; default 1. More than
 	// (Brokers-1)/2 would let voluntary disruptions break Raft quorum.
 	MaxUnavailable int
-	// TLS says where the listeners' certificate comes from when TLS is on.
-	TLS KubernetesTLS
-	// NetworkPolicy names who besides the brokers may reach them.
-	NetworkPolicy NetworkPolicyArgs
 	// WaitFor are resources the StatefulSet waits for, e.g. the node pool.
 	WaitFor []pulumi.Resource
-	// RackAwareness tells each broker the zone of the node it runs on as
-	// its rack (ZoneLabel through the downward API) and turns on
-	// enable_rack_awareness, so Redpanda spreads a partition's replicas
-	// over zones.
-	RackAwareness bool
 	// HealthGatedRollout makes the StatefulSet's updateStrategy OnDelete:
 	// a changed pod template then restarts no pod by itself, and the
 	// stack's RollingRestart restarts the brokers one at a time, each
@@ -207,18 +126,6 @@ type KubernetesArgs struct {
 // Kubernetes 1.35) copies it from the node onto the pod at binding, where
 // the downward API can read it: no API access, no service account token.
 const ZoneLabel = "topology.kubernetes.io/zone"
-
-// KubernetesTLS names the certificate source: exactly one of IssuerName
-// (cert-manager makes a Certificate for every broker's DNS names) or
-// SecretName (a kubernetes.io/tls Secret with tls.crt, tls.key and ca.crt).
-type KubernetesTLS struct {
-	// IssuerName is a cert-manager Issuer or ClusterIssuer.
-	IssuerName string
-	// IssuerKind is "Issuer" or "ClusterIssuer"; default "ClusterIssuer".
-	IssuerKind string
-	// SecretName is a Secret the platform provides instead of an issuer.
-	SecretName string
-}
 
 // Toleration lets the brokers onto tainted nodes. It has the fields of a
 // Kubernetes toleration (and of nodepool.Toleration, which converts to it).
@@ -243,8 +150,8 @@ func (a Args) withDefaults() Args {
 	if d.HostnamePrefix == "" {
 		d.HostnamePrefix = DefaultHostnamePrefix
 	}
-	if d.ExternalHost == "" {
-		d.ExternalHost = DefaultExternalHost
+	if a.ExternalHost == "" {
+		a.ExternalHost = DefaultExternalHost
 	}
 	// Field by field, so {Stride: 10} alone keeps the usual base ports.
 	def, hp := DefaultHostPortScheme(), &d.HostPorts
@@ -263,24 +170,37 @@ func (a Args) withDefaults() Args {
 		d.WaitTimeoutSeconds = DefaultWaitTimeoutSeconds
 	}
 	if a.TLS == nil {
-		on := a.Backend == BackendKubernetes
+		on := a.TLSOn()
 		a.TLS = &on
 	}
 	if a.Production && a.MinDiskBytes == 0 {
 		a.MinDiskBytes = DefaultMinDiskBytes
 	}
-	s := &a.Superuser
-	if s.Name == "" {
-		s.Name = DefaultSuperuser
-	}
-	if s.Mechanism == "" {
-		s.Mechanism = DefaultSASLMechanism
+	if a.SASL != nil {
+		// A copy: the caller's Config keeps what it wrote.
+		s := *a.SASL
+		if s.Username == "" {
+			s.Username = DefaultSuperuser
+		}
+		if s.Mechanism == "" {
+			s.Mechanism = DefaultSASLMechanism
+		}
+		a.SASL = &s
 	}
 	a = a.withListenerDefaults()
-	if a.Backend == BackendKubernetes {
+	if a.Mode == ModeKubernetes {
 		a.Kubernetes = a.Kubernetes.withDefaults()
-		if a.Resources.DiskSizeBytes == 0 {
-			a.Resources.DiskSizeBytes = DefaultKubernetesDiskBytes
+		if a.ExternalServiceType == "" {
+			a.ExternalServiceType = ExternalNodePort
+		}
+		if a.NetworkPolicy.MonitoringNamespace == "" {
+			a.NetworkPolicy.MonitoringNamespace = DefaultMonitoringNamespace
+		}
+		if a.CertIssuer != "" && a.CertIssuerKind == "" {
+			a.CertIssuerKind = "ClusterIssuer"
+		}
+		if a.StorageSize.IsZero() {
+			a.StorageSize = MustQuantity(DefaultKubernetesStorage)
 		}
 	} else {
 		// The addressing only needs these two; the rest stay as given.
@@ -303,26 +223,28 @@ func (k KubernetesArgs) withDefaults() KubernetesArgs {
 	if k.ClusterDomain == "" {
 		k.ClusterDomain = DefaultClusterDomain
 	}
-	if k.ExternalServiceType == "" {
-		k.ExternalServiceType = ExternalNodePort
-	}
 	if k.TerminationGracePeriodSeconds == 0 {
 		k.TerminationGracePeriodSeconds = DefaultTerminationGraceSeconds
 	}
 	if k.MaxUnavailable == 0 {
 		k.MaxUnavailable = 1
 	}
-	if k.NetworkPolicy.MonitoringNamespace == "" {
-		k.NetworkPolicy.MonitoringNamespace = DefaultMonitoringNamespace
-	}
-	if k.TLS.IssuerName != "" && k.TLS.IssuerKind == "" {
-		k.TLS.IssuerKind = "ClusterIssuer"
-	}
 	return k
 }
 
-// tlsOn reports whether TLS is on after defaulting.
-func (a Args) tlsOn() bool { return a.TLS != nil && *a.TLS }
+// resources is the renderer's view of the broker's size, in bytes.
+func (a Args) resources() Resources {
+	return Resources{CPUCores: a.CPUCores, MemoryLimitBytes: a.Memory.Bytes(),
+		RedpandaMemoryBytes: a.RedpandaMemoryBytes, DiskSizeBytes: a.StorageSize.Bytes()}
+}
+
+// superuser is the SASL bootstrap user after defaulting; empty when SASL is off.
+func (a Args) superuser() SASLConfig {
+	if a.SASL == nil {
+		return SASLConfig{}
+	}
+	return *a.SASL
+}
 
 // Topology is the renderer's view of a, with defaults applied. It does
 // not validate: Validate (or the constructor) refuses what would not run.
@@ -330,13 +252,13 @@ func (a Args) Topology() Topology {
 	a = a.withDefaults()
 	t := Topology{
 		Brokers:                     a.Brokers,
-		Resources:                   a.Resources,
+		Resources:                   a.resources(),
 		LogLevel:                    a.LogLevel,
 		DevContainerMode:            a.DevContainerMode,
 		ConsumerGroupLagIntervalSec: a.ConsumerGroupLagIntervalSec,
 		ExtraClusterConfig:          a.ExtraClusterConfig,
-		Racks:                       a.Docker.Racks,
-		RackFromZone:                a.Backend == BackendKubernetes && a.Kubernetes.RackAwareness,
+		Racks:                       a.Racks,
+		RackFromZone:                a.Mode == ModeKubernetes && a.RackAwareness,
 		Auth: ListenerAuth{
 			Kafka:          a.Listeners.Kafka.Authentication,
 			SchemaRegistry: a.Listeners.SchemaRegistry.Authentication,
@@ -344,30 +266,30 @@ func (a Args) Topology() Topology {
 			Admin:          a.Listeners.Admin.Authentication,
 		},
 	}
-	switch a.Backend {
-	case BackendKubernetes:
+	switch a.Mode {
+	case ModeKubernetes:
 		t.Addressing = KubernetesAddressing{
 			Name:           StatefulSetName,
 			Service:        a.Kubernetes.ServiceName,
-			Namespace:      a.Kubernetes.Namespace,
+			Namespace:      a.Namespace,
 			ClusterDomain:  a.Kubernetes.ClusterDomain,
-			ExternalDomain: a.Kubernetes.ExternalDomain,
+			ExternalDomain: a.ExternalDomain,
 			External:       a.Listeners.External(),
 		}
-		if a.tlsOn() {
+		if a.TLSOn() {
 			t.TLS = TLSConfig{Enabled: true, CertFile: TLSDir + "/tls.crt", KeyFile: TLSDir + "/tls.key", TruststoreFile: TLSDir + "/ca.crt"}
 		}
-		if a.SASL {
-			t.SASL = SASLConfig{Enabled: true, Superuser: a.Superuser.Name, Mechanism: a.Superuser.Mechanism}
+		if u := a.superuser(); a.SASLOn() {
+			t.SASL = SASLSettings{Enabled: true, Superuser: u.Username, Mechanism: u.Mechanism}
 		}
 	default:
 		t.Addressing = DockerAddressing{
 			HostnamePrefix: a.Docker.HostnamePrefix,
-			ExternalHost:   a.Docker.ExternalHost,
+			ExternalHost:   a.ExternalHost,
 			HostPorts:      a.Docker.HostPorts,
 		}
-		if a.SASL {
-			t.SASL = SASLConfig{Enabled: true, Superuser: a.Superuser.Name, Mechanism: a.Superuser.Mechanism}
+		if u := a.superuser(); a.SASLOn() {
+			t.SASL = SASLSettings{Enabled: true, Superuser: u.Username, Mechanism: u.Mechanism}
 		}
 		// Containers are not pinned to cores: each broker shares the host's
 		// CPUs with the others, which Seastar must be told or it pins and

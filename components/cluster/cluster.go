@@ -74,7 +74,7 @@ func NewRedpandaCluster(ctx *pulumi.Context, name string, args *Args, opts ...pu
 	if errs := validate(a); len(errs) > 0 {
 		return nil, fmt.Errorf("redpanda cluster %q: invalid args:\n%w", name, fielderr.Join(errs))
 	}
-	if a.Backend == BackendDocker && a.Docker.NetworkName == "" {
+	if a.Mode == ModeDocker && a.Docker.NetworkName == "" {
 		a.Docker.NetworkName = DefaultNetworkName(ctx.Project(), ctx.Stack())
 	}
 	brokers, err := RenderCluster(a.Topology())
@@ -82,7 +82,7 @@ func NewRedpandaCluster(ctx *pulumi.Context, name string, args *Args, opts ...pu
 		return nil, fmt.Errorf("redpanda cluster %q: %w", name, err)
 	}
 	profileName := ctx.Project() + "-" + ctx.Stack()
-	profile, err := RenderRpkProfile(profileName, fmt.Sprintf("Redpanda of stack %s (%s backend)", ctx.Stack(), a.Backend), brokers)
+	profile, err := RenderRpkProfile(profileName, fmt.Sprintf("Redpanda of stack %s (%s backend)", ctx.Stack(), a.Mode), brokers)
 	if err != nil {
 		return nil, fmt.Errorf("redpanda cluster %q: %w", name, err)
 	}
@@ -91,8 +91,8 @@ func NewRedpandaCluster(ctx *pulumi.Context, name string, args *Args, opts ...pu
 	if err := ctx.RegisterComponentResource(TypeToken, name, c, opts...); err != nil {
 		return nil, fmt.Errorf("redpanda cluster %q: register component: %w", name, err)
 	}
-	switch a.Backend {
-	case BackendKubernetes:
+	switch a.Mode {
+	case ModeKubernetes:
 		dep, err := deployKubernetes(ctx, c, name, a, brokers)
 		if err != nil {
 			return nil, fmt.Errorf("redpanda cluster %q: %w", name, err)

@@ -116,9 +116,9 @@ schema_registry:
 
 func TestNewRedpandaClusterRefuses(t *testing.T) {
 	kube := devArgs()
-	kube.Backend = BackendKubernetes
+	kube.Mode = ModeKubernetes
 	bad := devArgs()
-	bad.Resources.MemoryLimitBytes = gib
+	bad.Memory = bytesOf(gib)
 	bad.Image = "redpandadata/redpanda:latest"
 	tests := []struct {
 		name string
@@ -126,11 +126,11 @@ func TestNewRedpandaClusterRefuses(t *testing.T) {
 		want string
 	}{
 		{"kubernetes needs a namespace and a certificate source", kube, `redpanda cluster "bus": invalid args:
-Kubernetes.Namespace = "": must be a lowercase DNS label (the pods' DNS names are built from it); fix: use letters, digits and "-", e.g. "redpanda"
-Kubernetes.TLS = {IssuerName: "", SecretName: ""}: TLS is on but no certificate source is named; fix: set Kubernetes.TLS.IssuerName (a cert-manager Issuer or ClusterIssuer) or Kubernetes.TLS.SecretName (a kubernetes.io/tls Secret with ca.crt)`},
+namespace = "": must be a lowercase DNS label (the pods' DNS names are built from it); fix: use letters, digits and "-", e.g. "redpanda"
+certIssuer = "": TLS is on but no certificate source is named; fix: set certIssuer (a cert-manager Issuer or ClusterIssuer) or tlsSecret (a kubernetes.io/tls Secret with ca.crt)`},
 		{"invalid args", bad, `redpanda cluster "bus": invalid args:
-Image = "redpandadata/redpanda:latest": the image is not pinned: it uses the latest tag, which moves; fix: pin a release tag such as redpandadata/redpanda:v25.2.1, or better a digest (redpandadata/redpanda@sha256:<64 hex>)
-Resources.MemoryLimitBytes = 1073741824 (1024 MiB): below the 2 GiB per core Redpanda needs for 1 core(s); fix: set Resources.MemoryLimitBytes to at least 2147483648 (2048 MiB), or lower Resources.CPUCores`},
+image = "redpandadata/redpanda:latest": the image is not pinned: it uses the latest tag, which moves; fix: pin a release tag such as redpandadata/redpanda:v25.2.1, or better a digest (redpandadata/redpanda@sha256:<64 hex>)
+memory = 1073741824 (1024 MiB): below the 2 GiB per core Redpanda needs for 1 core(s); fix: set memory to at least 2048Mi, or lower cpuCores`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -139,7 +139,7 @@ func TestComposePortsFollowTheRenderer(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.externalHost, func(t *testing.T) {
 			a := devArgs()
-			a.Docker.ExternalHost = tt.externalHost
+			a.ExternalHost = tt.externalHost
 			if !isLoopback(tt.externalHost) {
 				withSASL(&a) // a LAN host needs authentication
 			}
@@ -192,9 +192,9 @@ func TestRenderDockerRefusesInvalidArgs(t *testing.T) {
 		mutate func(*Args)
 		want   string
 	}{
-		{"kubernetes backend", func(a *Args) { a.Backend = BackendKubernetes }, "only \"docker\""},
-		{"latest image", func(a *Args) { a.Image = "redpandadata/redpanda:latest" }, "Image"},
-		{"too little memory", func(a *Args) { a.Resources.MemoryLimitBytes = gib }, "Resources.MemoryLimitBytes"},
+		{"kubernetes backend", func(a *Args) { a.Mode = ModeKubernetes }, "only \"docker\""},
+		{"latest image", func(a *Args) { a.Image = "redpandadata/redpanda:latest" }, "image = "},
+		{"too little memory", func(a *Args) { a.Memory = bytesOf(gib) }, "memory = "},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -101,7 +101,7 @@ func deployDocker(ctx *pulumi.Context, parent pulumi.Resource, name string, a Ar
 func volumeOptions(parent pulumi.Resource, a Args) []pulumi.ResourceOption {
 	return []pulumi.ResourceOption{
 		pulumi.Parent(parent),
-		pulumi.RetainOnDelete(!a.Docker.DeleteVolumesOnDestroy),
+		pulumi.RetainOnDelete(a.RetainsVolumes()),
 	}
 }
 
@@ -128,10 +128,10 @@ func containerArgs(a Args, c DockerContainer, img *docker.RemoteImage, nw *docke
 	for _, sec := range c.Secrets {
 		// The only broker secret is the bootstrap user; the upload is a Pulumi
 		// secret, so the state and every diff mask it.
-		u := a.Superuser
+		u := a.superuser()
 		uploads = append(uploads, docker.ContainerUploadArgs{
 			File:        pulumi.String(sec.Path()),
-			Content:     pulumi.ToSecret(pulumi.Sprintf("%s:%s:%s", u.Name, u.Password, u.Mechanism)).(pulumi.StringOutput),
+			Content:     pulumi.ToSecret(pulumi.Sprintf("%s:%s:%s", u.Username, a.SuperuserPassword, u.Mechanism)).(pulumi.StringOutput),
 			Permissions: pulumi.String("0400"),
 		})
 	}

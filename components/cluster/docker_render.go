@@ -153,8 +153,8 @@ func DefaultNetworkName(project, stack string) string { return project + "-" + s
 // backend, for tools that write the same cluster in another format.
 func RenderDocker(project, stack, instance string, args Args) (DockerCluster, []BrokerConfig, error) {
 	a := args.withDefaults()
-	if a.Backend != BackendDocker {
-		return DockerCluster{}, nil, fmt.Errorf("render docker cluster: Backend = %q: only %q renders as containers", a.Backend, BackendDocker)
+	if a.Mode != ModeDocker {
+		return DockerCluster{}, nil, fmt.Errorf("render docker cluster: mode = %q: only %q renders as containers", a.Mode, ModeDocker)
 	}
 	if errs := validate(a); len(errs) > 0 {
 		return DockerCluster{}, nil, fmt.Errorf("render docker cluster: invalid args:\n%w", fielderr.Join(errs))
@@ -176,10 +176,10 @@ func renderDocker(a Args, instance, stack string, brokers []BrokerConfig) Docker
 		Network: DockerNetwork{Name: a.Docker.NetworkName, Driver: "bridge", Labels: ClusterLabels(instance, stack)},
 		Image:   a.Image,
 	}
-	limitMiB := int(a.Resources.MemoryLimitBytes / mib)
+	limitMiB := int(a.Memory.Bytes() / mib)
 	var entrypoint []string
 	var secrets []DockerSecret
-	if a.SASL {
+	if a.SASLOn() {
 		entrypoint, secrets = bootstrapEntrypoint(), []DockerSecret{bootstrapUserSecret}
 	}
 	for _, b := range brokers {
@@ -200,7 +200,7 @@ func renderDocker(a Args, instance, stack string, brokers []BrokerConfig) Docker
 			// misses its raft heartbeats.
 			MemoryMiB:     limitMiB,
 			MemorySwapMiB: limitMiB,
-			CPUs:          strconv.Itoa(a.Resources.CPUCores),
+			CPUs:          strconv.Itoa(a.CPUCores),
 			Healthcheck: DockerHealthcheck{
 				Test:        healthTest(b),
 				Interval:    healthInterval,

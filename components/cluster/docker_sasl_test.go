@@ -12,7 +12,7 @@ import (
 // container's environment (which `docker inspect` shows).
 func TestDockerSASLOnALANHost(t *testing.T) {
 	a := devArgs()
-	a.Docker.ExternalHost = "bus.lan"
+	a.ExternalHost = "bus.lan"
 	withSASL(&a)
 	m, _, err := deploy(t, a)
 	if err != nil {
@@ -68,7 +68,7 @@ func TestDockerSASLOnALANHost(t *testing.T) {
 // read from $REDPANDA_BOOTSTRAP_USER and wraps the entrypoint the same way.
 func TestComposeSASLUsesASecret(t *testing.T) {
 	a := devArgs()
-	a.Docker.ExternalHost = "bus.lan"
+	a.ExternalHost = "bus.lan"
 	withSASL(&a)
 	d, f := composeOf(t, a)
 	if sec := f.Secrets["redpanda_bootstrap_user"]; sec.Environment != "REDPANDA_BOOTSTRAP_USER" {

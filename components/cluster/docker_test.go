@@ -94,7 +94,7 @@ func TestDockerVolumesRetainOnDelete(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			a := devArgs()
-			a.Docker.DeleteVolumesOnDestroy = tt.optOut
+			a.RetainVolumes = ptr(!tt.optOut)
 			m, _, err := deploy(t, a)
 			if err != nil {
 				t.Fatal(err)

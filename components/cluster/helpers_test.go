@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"k8s.io/apimachinery/pkg/api/resource"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
@@ -15,16 +17,26 @@ var update = flag.Bool("update", false, "rewrite the golden files under testdata
 // devArgs is the dev stack's shape: 3 Docker brokers, 1 core and 2 GiB each.
 func devArgs() Args {
 	return Args{
-		Backend:   BackendDocker,
-		Brokers:   3,
-		Image:     "redpandadata/redpanda:v25.2.1",
-		Resources: Resources{CPUCores: 1, MemoryLimitBytes: 2 * gib},
+		Config: Config{
+			Mode:     ModeDocker,
+			Brokers:  3,
+			Image:    "redpandadata/redpanda:v25.2.1",
+			CPUCores: 1,
+			Memory:   MustQuantity("2Gi"),
+		},
 		ReservedHostPorts: map[int]string{
 			9090: "prometheus",
 			3000: "grafana",
 		},
 		MaxTopicReplicationFactor: 3,
 	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// bytesOf is a size of b bytes, written in binary units as a stack file would.
+func bytesOf(b int64) Quantity {
+	return Quantity{*resource.NewQuantity(b, resource.BinarySI)}
 }
 
 // golden compares got with testdata/name, or rewrites it under -update.

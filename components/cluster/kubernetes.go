@@ -74,7 +74,7 @@ func deployKubernetes(ctx *pulumi.Context, parent pulumi.Resource, name string, 
 	var deps []pulumi.Resource
 	var err error
 
-	if k.CreateNamespace {
+	if a.CreatesNamespace() {
 		// Retained on destroy: deleting a namespace deletes its PVCs, and
 		// with them every broker's data, whatever their retention policy.
 		nsLabels := map[string]string{}
@@ -86,10 +86,10 @@ func deployKubernetes(ctx *pulumi.Context, parent pulumi.Resource, name string, 
 			nsLabels["pod-security.kubernetes.io/"+mode] = "restricted"
 		}
 		d.namespace, err = corev1.NewNamespace(ctx, name+"-namespace", &corev1.NamespaceArgs{
-			Metadata: objectMeta(k.Namespace, "", nsLabels),
+			Metadata: objectMeta(a.Namespace, "", nsLabels),
 		}, pulumi.Parent(parent), pulumi.RetainOnDelete(true))
 		if err != nil {
-			return nil, fmt.Errorf("kubernetes namespace %s: %w", k.Namespace, err)
+			return nil, fmt.Errorf("kubernetes namespace %s: %w", a.Namespace, err)
 		}
 		deps = append(deps, d.namespace)
 	}
@@ -101,7 +101,7 @@ func deployKubernetes(ctx *pulumi.Context, parent pulumi.Resource, name string, 
 
 	data := startFiles(a, brokers)
 	d.config, err = corev1.NewConfigMap(ctx, name+"-config", &corev1.ConfigMapArgs{
-		Metadata: objectMeta(ConfigMapName, k.Namespace, labels),
+		Metadata: objectMeta(ConfigMapName, a.Namespace, labels),
 		Data:     pulumi.ToStringMap(data),
 	}, opts()...)
 	if err != nil {
@@ -109,13 +109,13 @@ func deployKubernetes(ctx *pulumi.Context, parent pulumi.Resource, name string, 
 	}
 	podDeps := []pulumi.Resource{d.config}
 
-	if a.SASL {
+	if a.SASLOn() {
 		if d.superuser, err = superuserSecret(ctx, name, a, labels, opts()); err != nil {
 			return nil, err
 		}
 		podDeps = append(podDeps, d.superuser)
 	}
-	if a.tlsOn() && k.TLS.IssuerName != "" {
+	if a.TLSOn() && a.CertIssuer != "" {
 		if d.certificate, err = certificate(ctx, name, a, brokers, labels, opts()); err != nil {
 			return nil, err
 		}
@@ -137,7 +137,7 @@ func deployKubernetes(ctx *pulumi.Context, parent pulumi.Resource, name string, 
 	d.templateHash = podTemplateHash(stsArgs)
 
 	d.pdb, err = policyv1.NewPodDisruptionBudget(ctx, name+"-pdb", &policyv1.PodDisruptionBudgetArgs{
-		Metadata: objectMeta(PDBName, k.Namespace, labels),
+		Metadata: objectMeta(PDBName, a.Namespace, labels),
 		Spec: &policyv1.PodDisruptionBudgetSpecArgs{
 			MaxUnavailable: pulumi.Int(k.MaxUnavailable),
 			Selector:       &metav1.LabelSelectorArgs{MatchLabels: pulumi.ToStringMap(selectorLabels(name))},
@@ -214,14 +214,14 @@ func configHash(data map[string]string) string {
 // wrapped as a Pulumi secret here, whatever the caller passed, so it is
 // encrypted in the state and masked in every diff.
 func superuserSecret(ctx *pulumi.Context, name string, a Args, labels map[string]string, opts []pulumi.ResourceOption) (*corev1.Secret, error) {
-	s := a.Superuser
-	pw := pulumi.ToSecret(s.Password.ToStringOutput()).(pulumi.StringOutput)
-	bootstrap := pulumi.ToSecret(pulumi.Sprintf("%s:%s:%s", s.Name, pw, s.Mechanism)).(pulumi.StringOutput)
+	s := a.superuser()
+	pw := pulumi.ToSecret(a.SuperuserPassword.ToStringOutput()).(pulumi.StringOutput)
+	bootstrap := pulumi.ToSecret(pulumi.Sprintf("%s:%s:%s", s.Username, pw, s.Mechanism)).(pulumi.StringOutput)
 	sec, err := corev1.NewSecret(ctx, name+"-superuser", &corev1.SecretArgs{
-		Metadata: objectMeta(SuperuserSecretName, a.Kubernetes.Namespace, labels),
+		Metadata: objectMeta(SuperuserSecretName, a.Namespace, labels),
 		Type:     pulumi.String("Opaque"),
 		StringData: pulumi.StringMap{
-			"username":       pulumi.String(s.Name),
+			"username":       pulumi.String(s.Username),
 			"password":       pw,
 			"mechanism":      pulumi.String(s.Mechanism),
 			BootstrapUserKey: bootstrap,
@@ -238,16 +238,15 @@ func superuserSecret(ctx *pulumi.Context, name string, a Args, labels map[string
 // names. Listing the pods (not a wildcard) keeps the certificate to what
 // exists; scaling re-renders it.
 func certificate(ctx *pulumi.Context, name string, a Args, brokers []BrokerConfig, labels map[string]string, opts []pulumi.ResourceOption) (*apiextensions.CustomResource, error) {
-	t := a.Kubernetes.TLS
 	cr, err := apiextensions.NewCustomResource(ctx, name+"-certificate", &apiextensions.CustomResourceArgs{
 		ApiVersion: pulumi.String("cert-manager.io/v1"),
 		Kind:       pulumi.String("Certificate"),
-		Metadata:   objectMeta(CertificateName, a.Kubernetes.Namespace, labels),
+		Metadata:   objectMeta(CertificateName, a.Namespace, labels),
 		OtherFields: kubernetes.UntypedArgs{
 			"spec": map[string]any{
 				"secretName": CertificateName,
-				"issuerRef":  map[string]any{"name": t.IssuerName, "kind": t.IssuerKind, "group": "cert-manager.io"},
-				"dnsNames":   certificateDNSNames(a.Kubernetes, brokers),
+				"issuerRef":  map[string]any{"name": a.CertIssuer, "kind": a.CertIssuerKind, "group": "cert-manager.io"},
+				"dnsNames":   certificateDNSNames(a, brokers),
 				// Both: brokers are servers to clients and clients of their
 				// peers on the RPC listener.
 				"usages": []string{"server auth", "client auth"},
@@ -268,15 +267,15 @@ func certificate(ctx *pulumi.Context, name string, a Args, brokers []BrokerConfi
 // certificateDNSNames lists, in a stable order, the names the brokers are
 // dialled by. Certificates carry no trailing dot; TLS clients strip it
 // from the advertised FQDN before they compare.
-func certificateDNSNames(k KubernetesArgs, brokers []BrokerConfig) []string {
+func certificateDNSNames(a Args, brokers []BrokerConfig) []string {
 	svc := func(s string) []string {
-		return []string{fmt.Sprintf("%s.%s.svc.%s", s, k.Namespace, k.ClusterDomain), fmt.Sprintf("%s.%s.svc", s, k.Namespace)}
+		return []string{fmt.Sprintf("%s.%s.svc.%s", s, a.Namespace, a.Kubernetes.ClusterDomain), fmt.Sprintf("%s.%s.svc", s, a.Namespace)}
 	}
 	var names []string
 	for _, b := range brokers {
 		names = append(names, strings.TrimSuffix(b.InternalHost, "."))
 	}
-	names = append(names, svc(k.ServiceName)...)
+	names = append(names, svc(a.Kubernetes.ServiceName)...)
 	names = append(names, svc(ClientServiceName)...)
 	for _, b := range brokers {
 		if b.ExternalHost != "" {
@@ -288,11 +287,11 @@ func certificateDNSNames(k KubernetesArgs, brokers []BrokerConfig) []string {
 
 // tlsSecretName is the Secret the pods mount: cert-manager's, or the
 // platform's.
-func tlsSecretName(k KubernetesTLS) string {
-	if k.IssuerName != "" {
+func tlsSecretName(c Config) string {
+	if c.CertIssuer != "" {
 		return CertificateName
 	}
-	return k.SecretName
+	return c.TLSSecret
 }
 
 // AppName is the app.kubernetes.io/name of every Redpanda object; monitoring

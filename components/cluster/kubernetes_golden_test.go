@@ -13,12 +13,9 @@ import (
 // sizing and log level, and the backend's defaults (TLS on, 50Gi PVC).
 func kubeDevArgs() Args {
 	a := devArgs()
-	a.Backend = BackendKubernetes
-	a.Kubernetes = KubernetesArgs{
-		Namespace:      "marketbus",
-		ExternalDomain: "bus.example.com",
-		TLS:            KubernetesTLS{IssuerName: "marketbus-ca"},
-	}
+	a.Mode = ModeKubernetes
+	a.Namespace, a.CreateNamespace = "marketbus", ptr(false)
+	a.ExternalDomain, a.CertIssuer = "bus.example.com", "marketbus-ca"
 	// Every API published, as Docker publishes them, so the two backends'
 	// flags compare one for one.
 	ext := ListenerArgs{Exposure: ExposureExternal}

@@ -15,23 +15,25 @@ const testPassword = "not-a-real-password-0001"
 // 10.20.0.0/16, every other API inside the cluster only.
 func prodArgs() Args {
 	return Args{
-		Backend:                   BackendKubernetes,
-		Brokers:                   3,
-		Image:                     "redpandadata/redpanda:v25.2.1",
-		Resources:                 Resources{CPUCores: 1, MemoryLimitBytes: 3 * gib},
-		SASL:                      true,
-		Superuser:                 SuperuserArgs{Password: pulumi.String(testPassword)},
+		Config: Config{
+			Mode:           ModeKubernetes,
+			Brokers:        3,
+			Image:          "redpandadata/redpanda:v25.2.1",
+			CPUCores:       1,
+			Memory:         MustQuantity("3Gi"),
+			SASL:           &SASLConfig{},
+			Listeners:      ListenersArgs{Kafka: ListenerArgs{SourceRanges: []string{"10.20.0.0/16"}}},
+			Namespace:      "marketbus",
+			ExternalDomain: "bus.example.com",
+			StorageClass:   "gp3",
+			CertIssuer:     "marketbus-ca",
+		},
+		SuperuserPassword:         pulumi.String(testPassword),
 		Production:                true,
 		MaxTopicReplicationFactor: 3,
-		Listeners:                 ListenersArgs{Kafka: ListenerArgs{SourceRanges: []string{"10.20.0.0/16"}}},
 		Kubernetes: KubernetesArgs{
-			Namespace:       "marketbus",
-			CreateNamespace: true,
-			ExternalDomain:  "bus.example.com",
-			StorageClass:    "gp3",
-			NodeSelector:    map[string]string{"marketbus.io/pool": "redpanda"},
-			Tolerations:     []Toleration{{Key: "dedicated", Operator: "Equal", Value: "redpanda", Effect: "NoSchedule"}},
-			TLS:             KubernetesTLS{IssuerName: "marketbus-ca"},
+			NodeSelector: map[string]string{"marketbus.io/pool": "redpanda"},
+			Tolerations:  []Toleration{{Key: "dedicated", Operator: "Equal", Value: "redpanda", Effect: "NoSchedule"}},
 		},
 	}
 }

@@ -21,9 +21,9 @@ const namespaceNameLabel = "kubernetes.io/metadata.name"
 type NetworkPolicyArgs struct {
 	// ClientNamespaces may reach the in-cluster Kafka, schema registry and HTTP proxy
 	// listeners; pods of the cluster's own namespace always may.
-	ClientNamespaces []string
+	ClientNamespaces []string `json:"clientNamespaces"`
 	// MonitoringNamespace may reach the admin API (metrics); default "monitoring".
-	MonitoringNamespace string
+	MonitoringNamespace string `json:"monitoringNamespace"`
 }
 
 // networkPolicy lets in only what the cluster needs, the Redpanda chart's rules made strict:
@@ -36,7 +36,6 @@ type NetworkPolicyArgs struct {
 //
 // and lets out only DNS and traffic to the other brokers.
 func networkPolicy(ctx *pulumi.Context, name string, a Args, b0 BrokerConfig, labels map[string]string, opts []pulumi.ResourceOption) (*networkingv1.NetworkPolicy, error) {
-	k := a.Kubernetes
 	p := b0.Ports
 	brokers := networkingv1.NetworkPolicyPeerArgs{PodSelector: &metav1.LabelSelectorArgs{MatchLabels: pulumi.ToStringMap(selectorLabels(name))}}
 	inNamespace := func(ns string) networkingv1.NetworkPolicyPeerArgs {
@@ -51,14 +50,14 @@ func networkPolicy(ctx *pulumi.Context, name string, a Args, b0 BrokerConfig, la
 		return out
 	}
 	clients := networkingv1.NetworkPolicyPeerArray{networkingv1.NetworkPolicyPeerArgs{PodSelector: &metav1.LabelSelectorArgs{}}}
-	for _, ns := range k.NetworkPolicy.ClientNamespaces {
+	for _, ns := range a.NetworkPolicy.ClientNamespaces {
 		clients = append(clients, inNamespace(ns))
 	}
 	ingress := networkingv1.NetworkPolicyIngressRuleArray{
 		networkingv1.NetworkPolicyIngressRuleArgs{From: networkingv1.NetworkPolicyPeerArray{brokers}, Ports: ports(p.RPC)},
 		networkingv1.NetworkPolicyIngressRuleArgs{From: clients, Ports: ports(p.Kafka.Internal, p.SchemaRegistry.Internal, p.HTTPProxy.Internal)},
 		networkingv1.NetworkPolicyIngressRuleArgs{
-			From:  networkingv1.NetworkPolicyPeerArray{brokers, inNamespace(k.NetworkPolicy.MonitoringNamespace)},
+			From:  networkingv1.NetworkPolicyPeerArray{brokers, inNamespace(a.NetworkPolicy.MonitoringNamespace)},
 			Ports: ports(p.Admin.Internal),
 		},
 	}
@@ -96,7 +95,7 @@ func networkPolicy(ctx *pulumi.Context, name string, a Args, b0 BrokerConfig, la
 			Ports: ports(p.RPC, p.Kafka.Internal, p.SchemaRegistry.Internal, p.HTTPProxy.Internal, p.Admin.Internal)},
 	}
 	np, err := networkingv1.NewNetworkPolicy(ctx, name+"-networkpolicy", &networkingv1.NetworkPolicyArgs{
-		Metadata: objectMeta(NetworkPolicyName, k.Namespace, labels),
+		Metadata: objectMeta(NetworkPolicyName, a.Namespace, labels),
 		Spec: networkingv1.NetworkPolicySpecArgs{
 			PodSelector: metav1.LabelSelectorArgs{MatchLabels: pulumi.ToStringMap(selectorLabels(name))},
 			PolicyTypes: pulumi.ToStringArray([]string{"Ingress", "Egress"}),

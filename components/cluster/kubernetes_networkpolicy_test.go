@@ -8,7 +8,7 @@ import "testing"
 // listener from its source ranges only; out, DNS and the other brokers only.
 func TestKubernetesNetworkPolicy(t *testing.T) {
 	a := prodArgs()
-	a.Kubernetes.NetworkPolicy.ClientNamespaces = []string{"trading", "agents"}
+	a.NetworkPolicy.ClientNamespaces = []string{"trading", "agents"}
 	a.Listeners.Admin = ListenerArgs{Exposure: ExposureExternal, SourceRanges: []string{"192.0.2.0/24"}}
 	m, _ := deployProd(t, a)
 	np := mustGet(t, m, "bus-networkpolicy")

@@ -35,7 +35,7 @@ func TestKubernetesCertificate(t *testing.T) {
 
 func TestKubernetesProvidedTLSSecret(t *testing.T) {
 	a := prodArgs()
-	a.Kubernetes.TLS = KubernetesTLS{SecretName: "platform-redpanda-tls"}
+	a.CertIssuer, a.TLSSecret = "", "platform-redpanda-tls"
 	m, _ := deployProd(t, a)
 	if _, ok := m.byName("bus-certificate"); ok {
 		t.Error("a provided Secret needs no Certificate")
@@ -135,7 +135,7 @@ func TestKubernetesOutputs(t *testing.T) {
 
 func TestKubernetesPlaintextNonProduction(t *testing.T) {
 	a := prodArgs()
-	a.Production, a.SASL = false, false
+	a.Production, a.SASL = false, nil
 	a.TLS = pulumi.BoolRef(false)
 	m, out := deployProd(t, a)
 	if _, ok := m.byName("bus-certificate"); ok {

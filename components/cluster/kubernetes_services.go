@@ -103,7 +103,7 @@ func services(ctx *pulumi.Context, name string, a Args, brokers []BrokerConfig, 
 		for k, v := range labels {
 			withRole[k] = v
 		}
-		meta := objectMeta(svcName, k.Namespace, withRole)
+		meta := objectMeta(svcName, a.Namespace, withRole)
 		if len(annotations) > 0 {
 			meta.Annotations = pulumi.ToStringMap(annotations)
 		}
@@ -176,7 +176,7 @@ func externalServices(x apiListener, name string, a Args, brokers []BrokerConfig
 	// node X reaches the broker on node X (one per node, by anti-affinity)
 	// and the client's source address is kept, which the NetworkPolicy's
 	// source ranges need.
-	if k.ExternalServiceType == ExternalNodePort {
+	if a.ExternalServiceType == ExternalNodePort {
 		return create(name+"-external"+suffix, ExternalServiceName+suffix, "external", &corev1.ServiceSpecArgs{
 			Type:                  pulumi.String("NodePort"),
 			ExternalTrafficPolicy: pulumi.String("Local"),

@@ -36,7 +36,7 @@ func statefulSetArgs(a Args, brokers []BrokerConfig, labels, selector map[string
 		podLabels[key] = v
 	}
 	return &appsv1.StatefulSetArgs{
-		Metadata: objectMeta(StatefulSetName, k.Namespace, labels),
+		Metadata: objectMeta(StatefulSetName, a.Namespace, labels),
 		Spec: &appsv1.StatefulSetSpecArgs{
 			Replicas:    pulumi.Int(a.Brokers),
 			ServiceName: pulumi.String(k.ServiceName),
@@ -89,7 +89,7 @@ func podSpec(a Args, b BrokerConfig, selector map[string]string) *corev1.PodSpec
 	if b.TLS.Enabled {
 		volumes = append(volumes, corev1.VolumeArgs{
 			Name:   pulumi.String("tls"),
-			Secret: &corev1.SecretVolumeSourceArgs{SecretName: pulumi.String(tlsSecretName(k.TLS))},
+			Secret: &corev1.SecretVolumeSourceArgs{SecretName: pulumi.String(tlsSecretName(a.Config))},
 		})
 	}
 	return &corev1.PodSpecArgs{
@@ -141,8 +141,8 @@ func container(a Args, b BrokerConfig) corev1.ContainerArgs {
 	// throttles Seastar's reactor nor evicts the broker first, and
 	// --memory (90 % of this limit, from the renderer) always fits.
 	res := pulumi.StringMap{
-		"cpu":    pulumi.String(strconv.Itoa(a.Resources.CPUCores)),
-		"memory": pulumi.String(fmt.Sprintf("%dMi", a.Resources.MemoryLimitBytes/mib)),
+		"cpu":    pulumi.String(strconv.Itoa(a.CPUCores)),
+		"memory": pulumi.String(fmt.Sprintf("%dMi", a.Memory.Bytes()/mib)),
 	}
 	mounts := corev1.VolumeMountArray{
 		corev1.VolumeMountArgs{Name: pulumi.String(DataVolumeName), MountPath: pulumi.String(DataDir)},
@@ -197,7 +197,7 @@ func container(a Args, b BrokerConfig) corev1.ContainerArgs {
 		},
 	}
 	var env corev1.EnvVarArray
-	if a.SASL {
+	if a.SASLOn() {
 		// Redpanda creates this user on first start; the value is
 		// user:password:mechanism, kept in the Secret.
 		env = append(env, corev1.EnvVarArgs{
@@ -207,7 +207,7 @@ func container(a Args, b BrokerConfig) corev1.ContainerArgs {
 			}},
 		})
 	}
-	if a.Kubernetes.RackAwareness {
+	if a.RackAwareness {
 		env = append(env, rackEnv())
 	}
 	if len(env) > 0 {
@@ -240,10 +240,10 @@ func dataClaim(a Args, labels map[string]string) corev1.PersistentVolumeClaimTyp
 	spec := &corev1.PersistentVolumeClaimSpecArgs{
 		AccessModes: pulumi.ToStringArray([]string{"ReadWriteOnce"}),
 		Resources: &corev1.VolumeResourceRequirementsArgs{
-			Requests: pulumi.StringMap{"storage": pulumi.String(quantity(a.Resources.DiskSizeBytes))},
+			Requests: pulumi.StringMap{"storage": pulumi.String(quantity(a.StorageSize.Bytes()))},
 		},
 	}
-	if sc := a.Kubernetes.StorageClass; sc != "" {
+	if sc := a.StorageClass; sc != "" {
 		spec.StorageClassName = pulumi.String(sc)
 	}
 	return corev1.PersistentVolumeClaimTypeArgs{

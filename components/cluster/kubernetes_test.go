@@ -200,7 +200,7 @@ func TestKubernetesServices(t *testing.T) {
 
 func TestKubernetesLoadBalancerPerBroker(t *testing.T) {
 	a := prodArgs()
-	a.Kubernetes.ExternalServiceType = ExternalLoadBalancer
+	a.ExternalServiceType = ExternalLoadBalancer
 	a.Kubernetes.ExternalServiceAnnotations = map[string]string{"service.beta.kubernetes.io/aws-load-balancer-type": "nlb"}
 	a.Listeners.Kafka.SourceRanges = []string{"198.51.100.0/24", "10.20.0.0/16", "10.20.0.0/16"}
 	a.Listeners.Kafka.Annotations = map[string]string{"service.beta.kubernetes.io/aws-load-balancer-internal": "true"}
@@ -240,8 +240,8 @@ func TestKubernetesLoadBalancerPerBroker(t *testing.T) {
 
 func TestKubernetesInternalOnly(t *testing.T) {
 	a := prodArgs()
-	a.Kubernetes.ExternalDomain = ""
-	a.SASL, a.Superuser = false, SuperuserArgs{}
+	a.ExternalDomain = ""
+	a.SASL, a.SuperuserPassword = nil, nil
 	a.Listeners = ListenersArgs{}
 	m, out := deployProd(t, a)
 	for _, r := range m.sorted() {
@@ -306,7 +306,7 @@ func withRole(labels map[string]string, role string) map[string]any {
 // every broker two or three times.
 func TestMetricsSelectorMatchesOnlyTheHeadlessService(t *testing.T) {
 	a := prodArgs()
-	a.Kubernetes.ExternalServiceType = ExternalLoadBalancer
+	a.ExternalServiceType = ExternalLoadBalancer
 	m, _ := deployProd(t, a)
 	var matched []string
 	for _, r := range m.sorted() {

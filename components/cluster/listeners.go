@@ -30,28 +30,28 @@ const (
 // chart's per-listener settings.
 type ListenerArgs struct {
 	// Exposure is "internal" or "external". Defaults: Kafka external when
-	// the cluster has an external address (Kubernetes.ExternalDomain, or any
+	// the cluster has an external address (externalDomain, or any
 	// Docker cluster), everything else internal on Kubernetes; on Docker every
 	// API is published to the host, as the compose quickstart does.
-	Exposure string
+	Exposure string `json:"exposure"`
 	// SourceRanges are the CIDRs allowed to reach an external listener: the
 	// LoadBalancer's loadBalancerSourceRanges, and the NetworkPolicy's
 	// ipBlocks. Required for an external listener of a Production cluster.
-	SourceRanges []string
+	SourceRanges []string `json:"sourceRanges"`
 	// Annotations go on the Services that publish this API, e.g. a cloud's
 	// internal load balancer annotation.
-	Annotations map[string]string
+	Annotations map[string]string `json:"annotations"`
 	// Authentication is "sasl" (Kafka), "http_basic" (HTTP APIs) or "none".
 	// Default: the API's method when SASL is on, none otherwise.
-	Authentication string
+	Authentication string `json:"authentication"`
 }
 
 // ListenersArgs are the per-API listener settings.
 type ListenersArgs struct {
-	Kafka          ListenerArgs
-	SchemaRegistry ListenerArgs
-	HTTPProxy      ListenerArgs
-	Admin          ListenerArgs
+	Kafka          ListenerArgs `json:"kafka"`
+	SchemaRegistry ListenerArgs `json:"schemaRegistry"`
+	HTTPProxy      ListenerArgs `json:"httpProxy"`
+	Admin          ListenerArgs `json:"admin"`
 }
 
 // apiListener names one API's settings for iteration.
@@ -68,10 +68,10 @@ type apiListener struct {
 // each lists the four APIs in a fixed order.
 func (l *ListenersArgs) each() []apiListener {
 	return []apiListener{
-		{"kafka", "Listeners.Kafka", false, &l.Kafka},
-		{"schema-registry", "Listeners.SchemaRegistry", true, &l.SchemaRegistry},
-		{"http-proxy", "Listeners.HTTPProxy", true, &l.HTTPProxy},
-		{"admin", "Listeners.Admin", true, &l.Admin},
+		{"kafka", "listeners.kafka", false, &l.Kafka},
+		{"schema-registry", "listeners.schemaRegistry", true, &l.SchemaRegistry},
+		{"http-proxy", "listeners.httpProxy", true, &l.HTTPProxy},
+		{"admin", "listeners.admin", true, &l.Admin},
 	}
 }
 
@@ -95,17 +95,17 @@ func (e ExternalAPIs) any() bool { return e.Kafka || e.SchemaRegistry || e.HTTPP
 
 // withListenerDefaults fills exposure and authentication per API.
 func (a Args) withListenerDefaults() Args {
-	external := a.Backend == BackendDocker || a.Kubernetes.ExternalDomain != ""
+	external := a.Mode == ModeDocker || a.ExternalDomain != ""
 	for _, x := range a.Listeners.each() {
 		if x.l.Exposure == "" {
 			x.l.Exposure = ExposureInternal
-			if a.Backend == BackendDocker || (external && x.api == "kafka") {
+			if a.Mode == ModeDocker || (external && x.api == "kafka") {
 				x.l.Exposure = ExposureExternal
 			}
 		}
 		if x.l.Authentication == "" {
 			switch {
-			case !a.SASL:
+			case !a.SASLOn():
 				x.l.Authentication = AuthNone
 			case x.http:
 				x.l.Authentication = AuthHTTPBasic
@@ -130,7 +130,7 @@ func checkListeners(a Args) []*FieldError {
 		switch l.Exposure {
 		case ExposureInternal, ExposureExternal:
 		default:
-			add(x.field+".Exposure", fmt.Sprintf("%q", l.Exposure), "not an exposure", `use "internal" or "external"`)
+			add(x.field+".exposure", fmt.Sprintf("%q", l.Exposure), "not an exposure", `use "internal" or "external"`)
 		}
 		want := AuthSASL
 		if x.http {
@@ -138,49 +138,49 @@ func checkListeners(a Args) []*FieldError {
 		}
 		switch l.Authentication {
 		case want:
-			if !a.SASL {
-				add(x.field+".Authentication", fmt.Sprintf("%q", l.Authentication),
+			if !a.SASLOn() {
+				add(x.field+".authentication", fmt.Sprintf("%q", l.Authentication),
 					"needs SCRAM users, which exist only when SASL is on, so nobody could authenticate",
 					"turn SASL on, or use \"none\"")
 			}
 		case AuthNone:
-			if a.SASL {
-				add(x.field+".Authentication", `"none"`,
+			if a.SASLOn() {
+				add(x.field+".authentication", `"none"`,
 					fmt.Sprintf("the cluster authenticates clients, but an unauthenticated %s listener would act without a principal and bypass the ACLs", x.api),
 					fmt.Sprintf("use %q (the default when clients authenticate)", want))
 			}
 		default:
-			add(x.field+".Authentication", fmt.Sprintf("%q", l.Authentication),
+			add(x.field+".authentication", fmt.Sprintf("%q", l.Authentication),
 				fmt.Sprintf("not an authentication method of the %s API", x.api),
 				fmt.Sprintf("use %q, or \"none\" when SASL is off", want))
 		}
 		for _, r := range l.SourceRanges {
 			if _, _, err := net.ParseCIDR(r); err != nil {
-				add(x.field+".SourceRanges", fmt.Sprintf("%q", r), "not a CIDR",
+				add(x.field+".sourceRanges", fmt.Sprintf("%q", r), "not a CIDR",
 					"write an address block such as 10.20.0.0/16 or 203.0.113.7/32")
 			}
 		}
 		if l.Exposure != ExposureExternal {
 			if len(l.SourceRanges) > 0 {
-				add(x.field+".SourceRanges", fmt.Sprintf("%q", l.SourceRanges), "an internal listener is not published, so source ranges would restrict nothing",
-					`remove them, or set Exposure to "external"`)
+				add(x.field+".sourceRanges", fmt.Sprintf("%q", l.SourceRanges), "an internal listener is not published, so source ranges would restrict nothing",
+					`remove them, or set exposure to "external"`)
 			}
 			if len(l.Annotations) > 0 {
-				add(x.field+".Annotations", fmt.Sprintf("%q", sortedKeys(l.Annotations)), "an internal listener has no Service of its own to annotate",
-					`remove them, or set Exposure to "external"`)
+				add(x.field+".annotations", fmt.Sprintf("%q", sortedKeys(l.Annotations)), "an internal listener has no Service of its own to annotate",
+					`remove them, or set exposure to "external"`)
 			}
 			continue
 		}
-		if a.Backend == BackendKubernetes && a.Kubernetes.ExternalDomain == "" {
-			add(x.field+".Exposure", `"external"`, "an external listener needs the name clients outside the cluster dial",
-				`set Kubernetes.ExternalDomain, or make the listener "internal"`)
+		if a.Mode == ModeKubernetes && a.ExternalDomain == "" {
+			add(x.field+".exposure", `"external"`, "an external listener needs the name clients outside the cluster dial",
+				`set externalDomain, or make the listener "internal"`)
 		}
 		if a.Production && l.Authentication == AuthNone {
-			add(x.field+".Authentication", `"none"`, fmt.Sprintf("a Production cluster would publish the %s API without authentication", x.api),
+			add(x.field+".authentication", `"none"`, fmt.Sprintf("a Production cluster would publish the %s API without authentication", x.api),
 				fmt.Sprintf(`turn SASL on (it sets %q), or make the listener "internal"`, want))
 		}
 		if a.Production && len(l.SourceRanges) == 0 {
-			add(x.field+".SourceRanges", "[]", fmt.Sprintf("a Production cluster would publish the %s API to every address", x.api),
+			add(x.field+".sourceRanges", "[]", fmt.Sprintf("a Production cluster would publish the %s API to every address", x.api),
 				"list the client networks, e.g. [10.20.0.0/16]; 0.0.0.0/0 only if the whole internet is meant")
 		}
 	}

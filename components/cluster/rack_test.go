@@ -10,14 +10,14 @@ import (
 // (RenderDocker is exactly what the Docker backend creates) and turns on rack awareness.
 func TestDockerRackFlags(t *testing.T) {
 	a := devArgs()
-	a.Docker.Racks = []string{"zone-a", "zone-b", "zone-c"}
+	a.Racks = []string{"zone-a", "zone-b", "zone-c"}
 	dc, _, err := RenderDocker("market-bus", "dev", "redpanda", a)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i, c := range dc.Containers {
 		cmd := strings.Join(c.Command, " ")
-		want := "--set redpanda.rack=" + a.Docker.Racks[i]
+		want := "--set redpanda.rack=" + a.Racks[i]
 		if !strings.HasSuffix(cmd, want) {
 			t.Errorf("broker %d command ends %q, want %q", i, cmd[max(0, len(cmd)-40):], want)
 		}
@@ -36,17 +36,17 @@ func TestRackValidation(t *testing.T) {
 		setup func(*Args)
 		want  string
 	}{
-		{"too few racks", func(a *Args) { a.Docker.Racks = []string{"a", "b"} }, "2 racks for 3 brokers"},
-		{"blank rack", func(a *Args) { a.Docker.Racks = []string{"a", "", "c"} }, "broker 1's rack is empty"},
-		{"racks on kubernetes", func(a *Args) { *a = prodArgs(); a.Docker.Racks = []string{"a", "b", "c"} }, "RackAwareness"},
+		{"too few racks", func(a *Args) { a.Racks = []string{"a", "b"} }, "2 racks for 3 brokers"},
+		{"blank rack", func(a *Args) { a.Racks = []string{"a", "", "c"} }, "broker 1's rack is empty"},
+		{"racks on kubernetes", func(a *Args) { *a = prodArgs(); a.Racks = []string{"a", "b", "c"} }, "RackAwareness"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			a := devArgs()
 			tc.setup(&a)
 			err := Validate(a)
-			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "Docker.Racks") {
-				t.Errorf("Validate = %v, want Docker.Racks and %q", err, tc.want)
+			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "racks") {
+				t.Errorf("Validate = %v, want racks and %q", err, tc.want)
 			}
 		})
 	}
@@ -57,7 +57,7 @@ func TestRackValidation(t *testing.T) {
 // rendered and the pod template is what it was.
 func TestKubernetesRackFromZone(t *testing.T) {
 	on := prodArgs()
-	on.Kubernetes.RackAwareness = true
+	on.RackAwareness = true
 	withRack, _ := deployProd(t, on)
 	without, _ := deployProd(t, prodArgs())
 	envOf := func(m *recordingMocks) []any {

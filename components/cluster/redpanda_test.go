@@ -239,16 +239,16 @@ func TestKubernetesFlagsDifferOnlyInAddresses(t *testing.T) {
 	// where Kubernetes would otherwise default to TLS on and a 50Gi PVC
 	// (TestGoldenFlagsDifferOnlyInAddresses compares the defaults).
 	k := devArgs()
-	k.Backend = BackendKubernetes
+	k.Mode = ModeKubernetes
 	k.TLS = pulumi.BoolRef(false)
-	k.Resources.DiskSizeBytes = DefaultKubernetesDiskBytes
-	k.Kubernetes = KubernetesArgs{Namespace: "marketbus", ExternalDomain: "bus.example.com"}
+	k.StorageSize = MustQuantity(DefaultKubernetesStorage)
+	k.Namespace, k.ExternalDomain = "marketbus", "bus.example.com"
 	k8s, err := RenderBroker(k.withDefaults().Topology(), 1)
 	if err != nil {
 		t.Fatal(err)
 	}
 	d := devArgs()
-	d.Resources.DiskSizeBytes = DefaultKubernetesDiskBytes
+	d.StorageSize = MustQuantity(DefaultKubernetesStorage)
 	dock, err := RenderBroker(d.withDefaults().Topology(), 1)
 	if err != nil {
 		t.Fatal(err)
@@ -294,7 +294,7 @@ func TestRenderBrokerRefuses(t *testing.T) {
 		{"index past the end", func(*Topology) {}, 3, "index 3 outside 0..2"},
 		{"negative index", func(*Topology) {}, -1, "index -1 outside 0..2"},
 		{"no addressing", func(t *Topology) { t.Addressing = nil }, 0, "no addressing"},
-		{"memory", func(t *Topology) { t.Resources.MemoryLimitBytes = gib }, 0, "Resources.MemoryLimitBytes = 1073741824 (1024 MiB)"},
+		{"memory", func(t *Topology) { t.Resources.MemoryLimitBytes = gib }, 0, "memory = 1073741824 (1024 MiB)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -332,8 +332,8 @@ func TestClusterEndpoints(t *testing.T) {
 // means the same whether or not the image's entrypoint splits words.
 func TestArgsHaveNoWhitespace(t *testing.T) {
 	k := devArgs()
-	k.Backend = BackendKubernetes
-	k.Kubernetes = KubernetesArgs{Namespace: "marketbus", ExternalDomain: "bus.example.com"}
+	k.Mode = ModeKubernetes
+	k.Namespace, k.ExternalDomain = "marketbus", "bus.example.com"
 	for _, a := range []Args{devArgs(), k} {
 		brokers, err := RenderCluster(a.withDefaults().Topology())
 		if err != nil {
@@ -342,7 +342,7 @@ func TestArgsHaveNoWhitespace(t *testing.T) {
 		for _, b := range brokers {
 			for _, arg := range b.Args {
 				if strings.ContainsAny(arg, " \t\n") {
-					t.Errorf("%s broker %d: argument %q contains whitespace", a.Backend, b.Index, arg)
+					t.Errorf("%s broker %d: argument %q contains whitespace", a.Mode, b.Index, arg)
 				}
 			}
 		}

@@ -28,7 +28,7 @@ type Topology struct {
 	TLS TLSConfig
 	// SASL turns on SASL/SCRAM authentication and authorization on the
 	// Kafka API (Kubernetes only for now).
-	SASL SASLConfig
+	SASL SASLSettings
 	// Auth is each API's authentication_method ("none" or empty: none).
 	Auth ListenerAuth
 	// ConsumerGroupLagIntervalSec is consumer_group_lag_collection_interval_sec.
@@ -60,10 +60,10 @@ type TLSConfig struct {
 	TruststoreFile string
 }
 
-// SASLConfig turns on SASL/SCRAM on the Kafka API with one superuser, whom
+// SASLSettings turns on SASL/SCRAM on the Kafka API with one superuser, whom
 // Redpanda creates on first start from the RP_BOOTSTRAP_USER environment
 // variable (the password never enters the rendered config).
-type SASLConfig struct {
+type SASLSettings struct {
 	Enabled bool
 	// Superuser is the bootstrap user's name.
 	Superuser string
@@ -196,5 +196,5 @@ type BrokerConfig struct {
 	// TLS and SASL are the topology's security settings, which decide the
 	// URL schemes and the client settings derived from this broker.
 	TLS  TLSConfig
-	SASL SASLConfig
+	SASL SASLSettings
 }

@@ -20,33 +20,37 @@ func validateKubernetes(a Args) []*FieldError {
 	add := func(e ...*FieldError) { errs = append(errs, e...) }
 
 	for _, f := range []struct{ field, value, example string }{
-		{"Kubernetes.Namespace", k.Namespace, `"redpanda"`},
-		{"Kubernetes.ServiceName", k.ServiceName, `"redpanda"`},
+		{"namespace", a.Namespace, `"redpanda"`},
+		{"kubernetes.serviceName", k.ServiceName, `"redpanda"`},
 	} {
 		if !dnsLabel.MatchString(f.value) || len(f.value) > 63 {
 			add(fielderr.New(f.field, fmt.Sprintf("%q", f.value), "must be a lowercase DNS label (the pods' DNS names are built from it)",
 				`use letters, digits and "-", e.g. `+f.example))
 		}
 	}
-	switch k.ExternalServiceType {
+	switch a.ExternalServiceType {
 	case ExternalNodePort, ExternalLoadBalancer:
 	default:
-		add(fielderr.New("Kubernetes.ExternalServiceType", fmt.Sprintf("%q", k.ExternalServiceType),
+		add(fielderr.New("externalServiceType", fmt.Sprintf("%q", a.ExternalServiceType),
 			"not a Service type that publishes brokers outside the cluster", `use "NodePort" or "LoadBalancer"`))
 	}
-	if a.Production && k.StorageClass == "" {
-		add(fielderr.New("Kubernetes.StorageClass", `""`,
+	if a.Production && a.StorageClass == "" {
+		add(fielderr.New("storageClass", `""`,
 			"a Production cluster must name its StorageClass: the cluster default may be network HDD, where Redpanda's fsyncs stall",
 			`name the SSD class, e.g. "gp3"`))
 	}
 	if k.TerminationGracePeriodSeconds < DefaultTerminationGraceSeconds {
-		add(fielderr.New("Kubernetes.TerminationGracePeriodSeconds", fmt.Sprint(k.TerminationGracePeriodSeconds),
+		add(fielderr.New("kubernetes.terminationGracePeriodSeconds", fmt.Sprint(k.TerminationGracePeriodSeconds),
 			"below the 90 s a broker needs: the preStop hook gets half to drain leadership (maintenance mode), the broker the rest to stop",
 			"set it to 90 or more, or 0 for the default (90)"))
 	}
-	for _, ns := range append([]string{k.NetworkPolicy.MonitoringNamespace}, k.NetworkPolicy.ClientNamespaces...) {
+	for i, ns := range append([]string{a.NetworkPolicy.MonitoringNamespace}, a.NetworkPolicy.ClientNamespaces...) {
+		field := "networkPolicy.monitoringNamespace"
+		if i > 0 {
+			field = fmt.Sprintf("networkPolicy.clientNamespaces[%d]", i-1)
+		}
 		if !dnsLabel.MatchString(ns) || len(ns) > 63 {
-			add(fielderr.New("Kubernetes.NetworkPolicy", fmt.Sprintf("%q", ns), "not a namespace name",
+			add(fielderr.New(field, fmt.Sprintf("%q", ns), "not a namespace name",
 				`use the namespace's name, a lowercase DNS label such as "trading"`))
 		}
 	}
@@ -54,19 +58,19 @@ func validateKubernetes(a Args) []*FieldError {
 	add(checkTolerations(k.Tolerations)...)
 	for _, key := range sortedKeys(k.NodeSelector) {
 		if strings.TrimSpace(key) == "" {
-			add(fielderr.New("Kubernetes.NodeSelector", fmt.Sprintf("%q", key), "a node label needs a name", "remove the empty key"))
+			add(fielderr.New("kubernetes.nodeSelector", fmt.Sprintf("%q", key), "a node label needs a name", "remove the empty key"))
 		}
 	}
-	if a.tlsOn() {
-		add(checkTLSSource(k.TLS)...)
+	if a.TLSOn() {
+		add(checkTLSSource(a.Config)...)
 	}
 	if a.Brokers < 1 {
 		return errs
 	}
 	t := a.Topology()
-	if k.ExternalDomain != "" {
-		add(checkAdvertised(t, "Kubernetes.ExternalDomain", k.ExternalDomain)...)
-		if k.ExternalServiceType == ExternalNodePort {
+	if a.ExternalDomain != "" {
+		add(checkAdvertised(t, "externalDomain", a.ExternalDomain)...)
+		if a.ExternalServiceType == ExternalNodePort {
 			add(checkNodePorts(t)...)
 		}
 	}
@@ -79,51 +83,46 @@ func validateKubernetes(a Args) []*FieldError {
 func checkPDB(a Args) []*FieldError {
 	mu := a.Kubernetes.MaxUnavailable
 	if mu < 0 {
-		return []*FieldError{fielderr.New("Kubernetes.MaxUnavailable", fmt.Sprint(mu), "cannot be negative",
+		return []*FieldError{fielderr.New("kubernetes.maxUnavailable", fmt.Sprint(mu), "cannot be negative",
 			"use 1, or 0 for the default (1)")}
 	}
 	if most := (a.Brokers - 1) / 2; a.Brokers >= minProductionBrokers && mu > most {
-		return []*FieldError{fielderr.New("Kubernetes.MaxUnavailable", fmt.Sprint(mu),
+		return []*FieldError{fielderr.New("kubernetes.maxUnavailable", fmt.Sprint(mu),
 			fmt.Sprintf("with %d brokers the PodDisruptionBudget would allow %d down at once, which loses the Raft majority", a.Brokers, mu),
-			fmt.Sprintf("set it to at most %d ((Brokers-1)/2)", most))}
+			fmt.Sprintf("set it to at most %d ((brokers-1)/2)", most))}
 	}
 	return nil
 }
 
 // checkTLSSource wants exactly one certificate source.
-func checkTLSSource(t KubernetesTLS) []*FieldError {
-	const field = "Kubernetes.TLS"
-	value := fmt.Sprintf("{IssuerName: %q, SecretName: %q}", t.IssuerName, t.SecretName)
+func checkTLSSource(c Config) []*FieldError {
 	switch {
-	case t.IssuerName == "" && t.SecretName == "":
-		return []*FieldError{fielderr.New(field, value, "TLS is on but no certificate source is named",
-			"set Kubernetes.TLS.IssuerName (a cert-manager Issuer or ClusterIssuer) or Kubernetes.TLS.SecretName (a kubernetes.io/tls Secret with ca.crt)")}
-	case t.IssuerName != "" && t.SecretName != "":
-		return []*FieldError{fielderr.New(field, value, "both an issuer and a Secret are named, so which certificate the brokers serve would be ambiguous",
-			"keep one of IssuerName and SecretName")}
-	case t.IssuerName != "" && t.IssuerKind != "Issuer" && t.IssuerKind != "ClusterIssuer":
-		return []*FieldError{fielderr.New("Kubernetes.TLS.IssuerKind", fmt.Sprintf("%q", t.IssuerKind), "not a cert-manager issuer kind",
+	case c.CertIssuer == "" && c.TLSSecret == "":
+		return []*FieldError{fielderr.New("certIssuer", `""`, "TLS is on but no certificate source is named",
+			"set certIssuer (a cert-manager Issuer or ClusterIssuer) or tlsSecret (a kubernetes.io/tls Secret with ca.crt)")}
+	case c.CertIssuer != "" && c.TLSSecret != "":
+		return []*FieldError{fielderr.New("tlsSecret", fmt.Sprintf("%q", c.TLSSecret),
+			fmt.Sprintf("certIssuer %q is named too, so which certificate the brokers serve would be ambiguous", c.CertIssuer),
+			"keep one of certIssuer and tlsSecret")}
+	case c.CertIssuer != "" && c.CertIssuerKind != "Issuer" && c.CertIssuerKind != "ClusterIssuer":
+		return []*FieldError{fielderr.New("certIssuerKind", fmt.Sprintf("%q", c.CertIssuerKind), "not a cert-manager issuer kind",
 			`use "Issuer" or "ClusterIssuer"`)}
 	}
 	return nil
 }
 
 // checkSuperuser wants a bootstrap user Redpanda can create.
-func checkSuperuser(s SuperuserArgs) []*FieldError {
+func checkSuperuser(s SASLConfig) []*FieldError {
 	var errs []*FieldError
-	if !saslUser.MatchString(s.Name) {
-		errs = append(errs, fielderr.New("Superuser.Name", fmt.Sprintf("%q", s.Name),
+	if !saslUser.MatchString(s.Username) {
+		errs = append(errs, fielderr.New("sasl.username", fmt.Sprintf("%q", s.Username),
 			"not a user name RP_BOOTSTRAP_USER (user:password:mechanism) can carry",
 			`use letters, digits and ".", "_", "@", "-", e.g. "admin"`))
-	}
-	if s.Password == nil {
-		errs = append(errs, fielderr.New("Superuser.Password", "<nil>", "SASL is on but the bootstrap user has no password",
-			"pass the password as a Pulumi secret (config.RequireSecret)"))
 	}
 	switch s.Mechanism {
 	case "SCRAM-SHA-256", "SCRAM-SHA-512":
 	default:
-		errs = append(errs, fielderr.New("Superuser.Mechanism", fmt.Sprintf("%q", s.Mechanism), "not a SCRAM mechanism Redpanda offers",
+		errs = append(errs, fielderr.New("sasl.mechanism", fmt.Sprintf("%q", s.Mechanism), "not a SCRAM mechanism Redpanda offers",
 			"use SCRAM-SHA-512 or SCRAM-SHA-256"))
 	}
 	return errs
@@ -133,7 +132,7 @@ func checkSuperuser(s SuperuserArgs) []*FieldError {
 func checkTolerations(ts []Toleration) []*FieldError {
 	var errs []*FieldError
 	for i, t := range ts {
-		field := fmt.Sprintf("Kubernetes.Tolerations[%d]", i)
+		field := fmt.Sprintf("kubernetes.tolerations[%d]", i)
 		value := fmt.Sprintf("%+v", t)
 		switch t.Operator {
 		case "", "Equal":
@@ -159,7 +158,7 @@ func checkTolerations(ts []Toleration) []*FieldError {
 // What each broker advertises is the same number, by construction: both
 // come from the rendered BrokerConfig.Published.
 func checkNodePorts(t Topology) []*FieldError {
-	const field = "Kubernetes.ExternalServiceType"
+	const field = "externalServiceType"
 	var errs []*FieldError
 	first := map[string]int{}
 	for i := 0; i < t.Brokers; i++ {

@@ -15,25 +15,25 @@ const minProductionBrokers = 3
 // and TLS off on a Production cluster without the explicit override.
 func checkSecurity(a Args) []*FieldError {
 	var errs []*FieldError
-	if a.Backend == BackendDocker {
-		if a.tlsOn() {
-			errs = append(errs, fielderr.New("TLS", "true",
+	if a.Mode == ModeDocker {
+		if a.TLSOn() {
+			errs = append(errs, fielderr.New("tls", "true",
 				"the docker backend has no certificates to serve and keeps its listeners plaintext",
-				"leave TLS unset (or false) on docker; TLS is for the kubernetes backend, where it is on by default"))
+				"leave tls unset (or false) on docker; TLS is for the kubernetes backend, where it is on by default"))
 		}
-		if !a.SASL && a.Docker.ExternalHost != "" && !isLoopback(a.Docker.ExternalHost) {
-			errs = append(errs, fielderr.New("Docker.ExternalHost", fmt.Sprintf("%q", a.Docker.ExternalHost),
+		if !a.SASLOn() && a.ExternalHost != "" && !isLoopback(a.ExternalHost) {
+			errs = append(errs, fielderr.New("externalHost", fmt.Sprintf("%q", a.ExternalHost),
 				"a host other than loopback publishes every broker port on all interfaces, where no listener would ask who is calling",
-				"turn SASL on (every listener then authenticates), or keep Docker.ExternalHost at 127.0.0.1 and reach it through an SSH tunnel"))
+				"turn SASL on (every listener then authenticates), or keep externalHost at 127.0.0.1 and reach it through an SSH tunnel"))
 		}
 	}
-	if a.SASL {
-		errs = append(errs, checkSuperuser(a.Superuser)...)
+	if a.SASLOn() {
+		errs = append(errs, checkSuperuser(a.superuser())...)
 	}
-	if a.Production && !a.tlsOn() && !a.AllowPlaintext {
-		errs = append(errs, fielderr.New("TLS", "false",
+	if a.Production && !a.TLSOn() && !a.AllowPlaintext {
+		errs = append(errs, fielderr.New("tls", "false",
 			"a Production cluster would serve every listener in plaintext",
-			"turn TLS on (the kubernetes default), or set AllowPlaintext to accept plaintext explicitly"))
+			"turn TLS on (the kubernetes default), or set allowPlaintext to accept plaintext explicitly"))
 	}
 	return errs
 }
@@ -44,19 +44,19 @@ func checkSecurity(a Args) []*FieldError {
 func checkProduction(a Args) []*FieldError {
 	var errs []*FieldError
 	if a.Production && a.Brokers >= 1 && a.Brokers < minProductionBrokers {
-		errs = append(errs, fielderr.New("Brokers", fmt.Sprint(a.Brokers),
+		errs = append(errs, fielderr.New("brokers", fmt.Sprint(a.Brokers),
 			"a Production cluster needs at least 3 brokers: with fewer, losing one broker loses the Raft majority",
-			"set Brokers to 3 or more"))
+			"set brokers to 3 or more"))
 	}
 	if a.MinDiskBytes < 0 {
-		errs = append(errs, fielderr.New("MinDiskBytes", fmtBytes(a.MinDiskBytes), "a size cannot be negative",
+		errs = append(errs, fielderr.New("minDiskBytes", fmtBytes(a.MinDiskBytes), "a size cannot be negative",
 			"leave it 0 for the default floor (50 GiB on Production)"))
 	}
 	// Zero is "unknown" (a Docker volume on the host disk): nothing to compare.
-	if d := a.Resources.DiskSizeBytes; d > 0 && d < a.MinDiskBytes {
-		errs = append(errs, fielderr.New("Resources.DiskSizeBytes", fmtBytes(d),
-			fmt.Sprintf("below the %s floor for this cluster (MinDiskBytes)", fmtGiB(a.MinDiskBytes)),
-			fmt.Sprintf("set Resources.DiskSizeBytes to at least %s", fmtBytes(a.MinDiskBytes))))
+	if d := a.StorageSize.Bytes(); d > 0 && d < a.MinDiskBytes {
+		errs = append(errs, fielderr.New("storageSize", fmtSize(a.StorageSize),
+			fmt.Sprintf("below the %s floor for this cluster (minDiskBytes)", fmtGiB(a.MinDiskBytes)),
+			fmt.Sprintf("set storageSize to at least %dGi", a.MinDiskBytes/gib)))
 	}
 	return errs
 }

@@ -24,88 +24,88 @@ func TestValidate(t *testing.T) {
 		{"registry with port is valid", func(a *Args) { a.Image = "localhost:5000/redpanda:25.2.1" }, nil},
 		{"five brokers fit the default ports", func(a *Args) { a.Brokers = 5 }, nil},
 		{"no brokers", func(a *Args) { a.Brokers = 0 }, []string{
-			"Brokers = 0: a cluster needs at least one broker; fix: set Brokers to 3 (1 only for a throwaway single-node cluster)",
+			"brokers = 0: a cluster needs at least one broker; fix: set brokers to 3 (1 only for a throwaway single-node cluster)",
 		}},
-		{"unknown backend", func(a *Args) { a.Backend = "podman" }, []string{
-			`Backend = "podman": unknown backend; fix: use "docker" or "kubernetes"`,
+		{"unknown backend", func(a *Args) { a.Mode = "podman" }, []string{
+			`mode = "podman": unknown backend; fix: use "docker" or "kubernetes"`,
 		}},
 		{"latest", func(a *Args) { a.Image = "redpandadata/redpanda:latest" }, []string{
-			`Image = "redpandadata/redpanda:latest": the image is not pinned: it uses the latest tag, which moves; ` + pinFix,
+			`image = "redpandadata/redpanda:latest": the image is not pinned: it uses the latest tag, which moves; ` + pinFix,
 		}},
 		{"no tag", func(a *Args) { a.Image = "redpandadata/redpanda" }, []string{
-			`Image = "redpandadata/redpanda": the image is not pinned: it has no tag, so Docker pulls latest, which moves; ` + pinFix,
+			`image = "redpandadata/redpanda": the image is not pinned: it has no tag, so Docker pulls latest, which moves; ` + pinFix,
 		}},
 		{"floating minor tag", func(a *Args) { a.Image = "redpandadata/redpanda:v25.2" }, []string{
-			`Image = "redpandadata/redpanda:v25.2": the image is not pinned: it has tag "v25.2", which is not a release version (vMAJOR.MINOR.PATCH); ` + pinFix,
+			`image = "redpandadata/redpanda:v25.2": the image is not pinned: it has tag "v25.2", which is not a release version (vMAJOR.MINOR.PATCH); ` + pinFix,
 		}},
 		{"short digest", func(a *Args) { a.Image = "redpandadata/redpanda@sha256:abc" }, []string{
-			`Image = "redpandadata/redpanda@sha256:abc": the image is not pinned: it has a malformed digest "sha256:abc" (want sha256: and 64 lowercase hex digits); ` + pinFix,
+			`image = "redpandadata/redpanda@sha256:abc": the image is not pinned: it has a malformed digest "sha256:abc" (want sha256: and 64 lowercase hex digits); ` + pinFix,
 		}},
-		{"memory below 2 GiB per core", func(a *Args) { a.Resources.MemoryLimitBytes = gib }, []string{
-			"Resources.MemoryLimitBytes = 1073741824 (1024 MiB): below the 2 GiB per core Redpanda needs for 1 core(s); fix: set Resources.MemoryLimitBytes to at least 2147483648 (2048 MiB), or lower Resources.CPUCores",
+		{"memory below 2 GiB per core", func(a *Args) { a.Memory = bytesOf(gib) }, []string{
+			"memory = 1073741824 (1024 MiB): below the 2 GiB per core Redpanda needs for 1 core(s); fix: set memory to at least 2048Mi, or lower cpuCores",
 		}},
-		{"two cores need 4 GiB", func(a *Args) { a.Resources.CPUCores = 2; a.Resources.MemoryLimitBytes = 3 * gib }, []string{
-			"Resources.MemoryLimitBytes = 3221225472 (3072 MiB): below the 2 GiB per core Redpanda needs for 2 core(s); fix: set Resources.MemoryLimitBytes to at least 4294967296 (4096 MiB), or lower Resources.CPUCores",
+		{"two cores need 4 GiB", func(a *Args) { a.CPUCores = 2; a.Memory = bytesOf(3 * gib) }, []string{
+			"memory = 3221225472 (3072 MiB): below the 2 GiB per core Redpanda needs for 2 core(s); fix: set memory to at least 4096Mi, or lower cpuCores",
 		}},
-		{"memory not whole MiB", func(a *Args) { a.Resources.MemoryLimitBytes = 3*gib + 1000 }, []string{
-			"Resources.MemoryLimitBytes = 3221226472 (3072.0 MiB): not a whole number of MiB, which is the unit of Docker's memory limit and of --memory; fix: round it to a multiple of 1048576, e.g. 3221225472 (3072 MiB)",
+		{"memory not whole MiB", func(a *Args) { a.Memory = bytesOf(3*gib + 1000) }, []string{
+			"memory = 3221226472 (3072.0 MiB): not a whole number of MiB, which is the unit of Docker's memory limit and of --memory; fix: use binary units, e.g. 3072Mi",
 		}},
-		{"--memory override does not fit", func(a *Args) { a.Resources.MemoryLimitBytes = 4 * gib; a.Resources.RedpandaMemoryBytes = 4 * gib }, []string{
-			"Resources.RedpandaMemoryBytes = 4294967296 (4096 MiB): --memory=4096M does not fit the 4096 MiB container limit with the 10 % Redpanda needs outside its memory pool (the container would be OOM-killed); fix: set it to at most 3865470566 (3686.4 MiB), raise Resources.MemoryLimitBytes, or leave it 0 for 90 % of the limit",
+		{"--memory override does not fit", func(a *Args) { a.Memory = bytesOf(4 * gib); a.RedpandaMemoryBytes = 4 * gib }, []string{
+			"redpandaMemoryBytes = 4294967296 (4096 MiB): --memory=4096M does not fit the 4096 MiB container limit with the 10 % Redpanda needs outside its memory pool (the container would be OOM-killed); fix: set it to at most 3865470566 (3686.4 MiB), raise memory, or leave it 0 for 90 % of the limit",
 		}},
-		{"no cores", func(a *Args) { a.Resources.CPUCores = 0 }, []string{
-			"Resources.CPUCores = 0: Redpanda runs one shard per core and needs at least 1; fix: set Resources.CPUCores to 1 or more",
+		{"no cores", func(a *Args) { a.CPUCores = 0 }, []string{
+			"cpuCores = 0: Redpanda runs one shard per core and needs at least 1; fix: set cpuCores to 1 or more",
 		}},
 		{"replication factor above brokers", func(a *Args) { a.MaxTopicReplicationFactor = 5 }, []string{
-			"MaxTopicReplicationFactor = 5: above Brokers = 3: topics with that replication factor cannot be created; fix: lower it to at most 3, or raise Brokers to 5",
+			"maxTopicReplicationFactor = 5: above brokers = 3: topics with that replication factor cannot be created; fix: lower it to at most 3, or raise brokers to 5",
 		}},
 		{"stride 1 makes services overlap", func(a *Args) { a.Docker.HostPorts = HostPortScheme{19092, 18081, 18082, 19644, 1} }, []string{
-			"Docker.HostPorts = 18082: broker 0 http-proxy and broker 1 schema-registry would both publish it; fix: space the base ports more than (Brokers-1) × Stride apart, or pick a Stride that keeps them apart",
-			"Docker.HostPorts = 18083: broker 1 http-proxy and broker 2 schema-registry would both publish it; fix: space the base ports more than (Brokers-1) × Stride apart, or pick a Stride that keeps them apart",
+			"docker.hostPorts = 18082: broker 0 http-proxy and broker 1 schema-registry would both publish it; fix: space the base ports more than (brokers-1) × stride apart, or pick a stride that keeps them apart",
+			"docker.hostPorts = 18083: broker 1 http-proxy and broker 2 schema-registry would both publish it; fix: space the base ports more than (brokers-1) × stride apart, or pick a stride that keeps them apart",
 		}},
 		{"six brokers overflow the default ports", func(a *Args) { a.Brokers = 6 }, []string{
-			"Docker.HostPorts = 69092: broker 5 kafka host port is outside 1..65535; fix: lower Docker.HostPorts.Stride (e.g. 10) or the base ports so every broker's ports fit",
-			"Docker.HostPorts = 68081: broker 5 schema-registry host port is outside 1..65535; fix: lower Docker.HostPorts.Stride (e.g. 10) or the base ports so every broker's ports fit",
-			"Docker.HostPorts = 68082: broker 5 http-proxy host port is outside 1..65535; fix: lower Docker.HostPorts.Stride (e.g. 10) or the base ports so every broker's ports fit",
-			"Docker.HostPorts = 69644: broker 5 admin host port is outside 1..65535; fix: lower Docker.HostPorts.Stride (e.g. 10) or the base ports so every broker's ports fit",
+			"docker.hostPorts = 69092: broker 5 kafka host port is outside 1..65535; fix: lower docker.hostPorts.stride (e.g. 10) or the base ports so every broker's ports fit",
+			"docker.hostPorts = 68081: broker 5 schema-registry host port is outside 1..65535; fix: lower docker.hostPorts.stride (e.g. 10) or the base ports so every broker's ports fit",
+			"docker.hostPorts = 68082: broker 5 http-proxy host port is outside 1..65535; fix: lower docker.hostPorts.stride (e.g. 10) or the base ports so every broker's ports fit",
+			"docker.hostPorts = 69644: broker 5 admin host port is outside 1..65535; fix: lower docker.hostPorts.stride (e.g. 10) or the base ports so every broker's ports fit",
 		}},
 		{"six brokers with stride 10 fit", func(a *Args) { a.Brokers = 6; a.Docker.HostPorts = HostPortScheme{Stride: 10} }, nil},
 		{"port reserved for prometheus", func(a *Args) { a.Docker.HostPorts = HostPortScheme{19092, 18081, 18082, 9090, 10000} }, []string{
-			"Docker.HostPorts = 9090: broker 0 admin would publish it, but ReservedHostPorts gives it to prometheus; fix: move the Docker.HostPorts base ports, or the other service's port",
+			"docker.hostPorts = 9090: broker 0 admin would publish it, but ReservedHostPorts gives it to prometheus; fix: move the docker.hostPorts base ports, or the other service's port",
 		}},
 		{"external kafka on the rpc port", func(a *Args) { a.Docker.HostPorts = HostPortScheme{33145, 18081, 18082, 19644, 10000} }, []string{
-			"Docker.HostPorts = 33145: broker 0 kafka would bind it inside the container, where rpc already listens; fix: keep the base ports off 8081, 8082, 9092, 9644 and 33145",
+			"docker.hostPorts = 33145: broker 0 kafka would bind it inside the container, where rpc already listens; fix: keep the base ports off 8081, 8082, 9092, 9644 and 33145",
 		}},
-		{"advertising bind-all", func(a *Args) { a.Docker.ExternalHost = "0.0.0.0"; withSASL(a) }, []string{
-			`Docker.ExternalHost = "0.0.0.0": a bind-all address is not dialable: clients would be redirected to it and fail; ` + hostFx,
+		{"advertising bind-all", func(a *Args) { a.ExternalHost = "0.0.0.0"; withSASL(a) }, []string{
+			`externalHost = "0.0.0.0": a bind-all address is not dialable: clients would be redirected to it and fail; ` + hostFx,
 		}},
-		{"advertising IPv6 bind-all", func(a *Args) { a.Docker.ExternalHost = "::"; withSASL(a) }, []string{
-			`Docker.ExternalHost = "::": a bind-all address is not dialable: clients would be redirected to it and fail; ` + hostFx,
+		{"advertising IPv6 bind-all", func(a *Args) { a.ExternalHost = "::"; withSASL(a) }, []string{
+			`externalHost = "::": a bind-all address is not dialable: clients would be redirected to it and fail; ` + hostFx,
 		}},
-		{"advertising a container hostname", func(a *Args) { a.Docker.ExternalHost = "redpanda-1"; withSASL(a) }, []string{
-			`Docker.ExternalHost = "redpanda-1": that name resolves only inside the docker network, so clients outside it cannot reach the advertised address; ` + hostFx,
+		{"advertising a container hostname", func(a *Args) { a.ExternalHost = "redpanda-1"; withSASL(a) }, []string{
+			`externalHost = "redpanda-1": that name resolves only inside the docker network, so clients outside it cannot reach the advertised address; ` + hostFx,
 		}},
 		{"log level", func(a *Args) { a.LogLevel = "verbose" }, []string{
-			`LogLevel = "verbose": not a Redpanda log level; fix: use trace, debug, info, warn or error`,
+			`logLevel = "verbose": not a Redpanda log level; fix: use trace, debug, info, warn or error`,
 		}},
 		{"TLS is refused on docker", func(a *Args) { a.TLS = pulumi.BoolRef(true) }, []string{
-			"TLS = true: the docker backend has no certificates to serve and keeps its listeners plaintext; fix: leave TLS unset (or false) on docker; TLS is for the kubernetes backend, where it is on by default",
+			"tls = true: the docker backend has no certificates to serve and keeps its listeners plaintext; fix: leave tls unset (or false) on docker; TLS is for the kubernetes backend, where it is on by default",
 		}},
-		{"SASL on docker needs the bootstrap user's password", func(a *Args) { a.SASL = true }, []string{
-			"Superuser.Password = <nil>: SASL is on but the bootstrap user has no password; fix: pass the password as a Pulumi secret (config.RequireSecret)",
+		{"SASL on docker needs the bootstrap user's password", func(a *Args) { a.SASL = &SASLConfig{} }, []string{
+			"superuserPassword = <nil>: SASL is on but the bootstrap user has no password; fix: pass the password as a Pulumi secret (config.RequireSecret)",
 		}},
-		{"a LAN host without SASL", func(a *Args) { a.Docker.ExternalHost = "bus.lan" }, []string{
-			`Docker.ExternalHost = "bus.lan": a host other than loopback publishes every broker port on all interfaces, where no listener would ask who is calling; ` +
-				"fix: turn SASL on (every listener then authenticates), or keep Docker.ExternalHost at 127.0.0.1 and reach it through an SSH tunnel",
+		{"a LAN host without SASL", func(a *Args) { a.ExternalHost = "bus.lan" }, []string{
+			`externalHost = "bus.lan": a host other than loopback publishes every broker port on all interfaces, where no listener would ask who is calling; ` +
+				"fix: turn SASL on (every listener then authenticates), or keep externalHost at 127.0.0.1 and reach it through an SSH tunnel",
 		}},
-		{"a LAN host with SASL", func(a *Args) { a.Docker.ExternalHost = "bus.lan"; withSASL(a) }, nil},
+		{"a LAN host with SASL", func(a *Args) { a.ExternalHost = "bus.lan"; withSASL(a) }, nil},
 		{"TLS false is fine on docker", func(a *Args) { a.TLS = pulumi.BoolRef(false) }, nil},
 		{"hostname prefix", func(a *Args) { a.Docker.HostnamePrefix = "Red_Panda" }, []string{
-			`Docker.HostnamePrefix = "Red_Panda": hostnames ` + "`<prefix>-<i>`" + ` must be lowercase DNS labels; fix: use letters, digits and "-", e.g. "redpanda"`,
+			`docker.hostnamePrefix = "Red_Panda": hostnames ` + "`<prefix>-<i>`" + ` must be lowercase DNS labels; fix: use letters, digits and "-", e.g. "redpanda"`,
 		}},
 		{"several problems at once", func(a *Args) { a.Brokers = 1; a.MaxTopicReplicationFactor = 3; a.Image = "redpandadata/redpanda:dev" }, []string{
-			`Image = "redpandadata/redpanda:dev": the image is not pinned: it has tag "dev", which is not a release version (vMAJOR.MINOR.PATCH); ` + pinFix,
-			"MaxTopicReplicationFactor = 3: above Brokers = 1: topics with that replication factor cannot be created; fix: lower it to at most 1, or raise Brokers to 3",
+			`image = "redpandadata/redpanda:dev": the image is not pinned: it has tag "dev", which is not a release version (vMAJOR.MINOR.PATCH); ` + pinFix,
+			"maxTopicReplicationFactor = 3: above brokers = 1: topics with that replication factor cannot be created; fix: lower it to at most 1, or raise brokers to 3",
 		}},
 	}
 	for _, tt := range tests {
@@ -137,11 +137,11 @@ func TestCheckAdvertisedKubernetes(t *testing.T) {
 	}{
 		{"external domain set", "bus.example.com", nil},
 		{"no external domain", "", []string{
-			`Kubernetes.ExternalDomain = "": brokers would advertise an empty host to clients outside the broker network; ` + fix,
+			`externalDomain = "": brokers would advertise an empty host to clients outside the broker network; ` + fix,
 		}},
 		{"cluster-local domain", "marketbus.svc.cluster.local", []string{
-			`Kubernetes.ExternalDomain = "marketbus.svc.cluster.local": broker 0 would advertise "redpanda-0.marketbus.svc.cluster.local": that name resolves only inside the kubernetes network, so clients outside it cannot reach the advertised address; ` + fix,
-			`Kubernetes.ExternalDomain = "marketbus.svc.cluster.local": broker 1 would advertise "redpanda-1.marketbus.svc.cluster.local": that name resolves only inside the kubernetes network, so clients outside it cannot reach the advertised address; ` + fix,
+			`externalDomain = "marketbus.svc.cluster.local": broker 0 would advertise "redpanda-0.marketbus.svc.cluster.local": that name resolves only inside the kubernetes network, so clients outside it cannot reach the advertised address; ` + fix,
+			`externalDomain = "marketbus.svc.cluster.local": broker 1 would advertise "redpanda-1.marketbus.svc.cluster.local": that name resolves only inside the kubernetes network, so clients outside it cannot reach the advertised address; ` + fix,
 		}},
 	}
 	for _, tt := range tests {
@@ -151,7 +151,7 @@ func TestCheckAdvertisedKubernetes(t *testing.T) {
 				External: ExternalAPIs{Kafka: true},
 			}}
 			var got []string
-			for _, e := range checkAdvertised(topo, "Kubernetes.ExternalDomain", tt.domain) {
+			for _, e := range checkAdvertised(topo, "externalDomain", tt.domain) {
 				got = append(got, e.Error())
 			}
 			if !reflect.DeepEqual(got, tt.want) {
@@ -163,6 +163,6 @@ func TestCheckAdvertisedKubernetes(t *testing.T) {
 
 // withSASL turns SASL on with a bootstrap user that validates.
 func withSASL(a *Args) {
-	a.SASL = true
-	a.Superuser = SuperuserArgs{Name: "admin", Mechanism: DefaultSASLMechanism, Password: pulumi.String("pw")}
+	a.SASL = &SASLConfig{Username: "admin", Mechanism: DefaultSASLMechanism}
+	a.SuperuserPassword = pulumi.String("pw")
 }

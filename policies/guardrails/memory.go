@@ -2,11 +2,11 @@ package guardrails
 
 import (
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/policyx"
+	"k8s.io/apimachinery/pkg/api/resource"
 )
 
 const (
@@ -14,28 +14,14 @@ const (
 	gib = 1 << 30
 )
 
-// quantityRE splits a Kubernetes quantity into number and suffix ("4Gi", "2e9", "512M").
-var quantityRE = regexp.MustCompile(`^([+-]?[0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?)([a-zA-Z]*)$`)
-
-// parseQuantity converts a Kubernetes quantity to bytes.
+// parseQuantity converts a Kubernetes quantity ("4Gi", "2e9", "512M") to bytes with the
+// grammar the API server, the cluster component and the stack file all use.
 func parseQuantity(q string) (float64, bool) {
-	m := quantityRE.FindStringSubmatch(strings.TrimSpace(q))
-	if m == nil {
-		return 0, false
-	}
-	n, err := strconv.ParseFloat(m[1], 64)
+	v, err := resource.ParseQuantity(strings.TrimSpace(q))
 	if err != nil {
 		return 0, false
 	}
-	mult := map[string]float64{
-		"": 1, "m": 1e-3,
-		"k": 1e3, "K": 1e3, "M": 1e6, "G": 1e9, "T": 1e12, "P": 1e15, "E": 1e18,
-		"Ki": 1 << 10, "Mi": 1 << 20, "Gi": 1 << 30, "Ti": 1 << 40, "Pi": 1 << 50, "Ei": 1 << 60,
-	}[m[2]]
-	if mult == 0 {
-		return 0, false
-	}
-	return n * mult, true
+	return v.AsApproximateFloat64(), true
 }
 
 // smpOf finds Redpanda's --smp (cores) in a command line: "--smp N" or "--smp=N".

@@ -1,0 +1,71 @@
+package stacks
+
+import (
+	"errors"
+	"slices"
+	"testing"
+
+	"github.com/marketbus/market-bus/fielderr"
+)
+
+// problemKeys lists the key path of every problem of a Load error, sorted; a problem that
+// names no key (not a *fielderr.Error) shows as "?" so an assertion prints it.
+func problemKeys(err error) []string {
+	problems := []error{err}
+	var ce *ConfigError
+	if errors.As(err, &ce) {
+		problems = ce.Problems
+	}
+	var keys []string
+	for _, p := range problems {
+		var fe *fielderr.Error
+		if errors.As(p, &fe) {
+			keys = append(keys, fe.Field)
+		} else {
+			keys = append(keys, "?")
+		}
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// k lists full config keys for the paths under the project.
+func k(paths ...string) []string {
+	out := make([]string, len(paths))
+	for i, p := range paths {
+		out[i] = Key(p)
+	}
+	return out
+}
+
+// wantKeys fails t unless err's problems name exactly keys (in any order, repeats counted).
+func wantKeys(t *testing.T, err error, keys ...string) {
+	t.Helper()
+	want := slices.Clone(keys)
+	slices.Sort(want)
+	if got := problemKeys(err); !slices.Equal(got, want) {
+		t.Errorf("problems name the keys %q, want %q; error:\n%v", got, want, err)
+	}
+}
+
+func TestUnderKeyPrefixesTheComponentsPath(t *testing.T) {
+	tests := []struct {
+		key, field, want string
+	}{
+		{"cluster", "memory", "market-bus:cluster.memory"},
+		{"cluster", "listeners.kafka.sourceRanges", "market-bus:cluster.listeners.kafka.sourceRanges"},
+		{"topics", "[2].name", "market-bus:topics[2].name"},
+		{"nodePool", "", "market-bus:nodePool"},
+	}
+	for _, tt := range tests {
+		errs := underKey(tt.key, fielderr.Join([]*fielderr.Error{fielderr.New(tt.field, 1, "p", "f")}))
+		var fe *fielderr.Error
+		if len(errs) != 1 || !errors.As(errs[0], &fe) || fe.Field != tt.want {
+			t.Errorf("underKey(%q, %q) = %v, want one problem at %q", tt.key, tt.field, errs, tt.want)
+		}
+	}
+	plain := errors.New("not a field refusal")
+	if errs := underKey("cluster", plain); len(errs) != 1 || errs[0] != plain {
+		t.Errorf("underKey passes other errors through unchanged; got %v", errs)
+	}
+}
