@@ -36,11 +36,6 @@ func TestLoadRejectsBadProd(t *testing.T) {
 		{"unpinned image", prodSource(`{"externalDomain":"b.example.com","image":"redpandadata/redpanda:latest"}`), []string{"market-bus:cluster.image", "latest"}},
 		{"memory below 2 GiB per core", prodSource(`{"externalDomain":"b.example.com","cpuCores":2,"memory":"3Gi"}`), []string{"market-bus:cluster.memory", "2 GiB per core"}},
 		{"no certificate source", prodSource(`{"externalDomain":"b.example.com","certIssuer":""}`), []string{"market-bus:cluster.certIssuer"}},
-		{"node pool below the floor", with(prodSource(`{"externalDomain":"b.example.com"}`), KeyNodePool,
-			`{"mode":"eks","eks":{"clusterName":"c","subnetIds":["s"],"nodeRoleArn":"arn:aws:iam::1:role/n","instanceType":"t3.medium"}}`),
-			[]string{"market-bus:nodePool.eks.instanceType", "t3.medium"}},
-		{"unknown node pool mode", with(prodSource(`{"externalDomain":"b.example.com"}`), KeyNodePool, `{"mode":"gke"}`),
-			[]string{"market-bus:nodePool.mode", `"gke"`}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
