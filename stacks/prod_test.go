@@ -29,7 +29,6 @@ func TestLoadRejectsBadProd(t *testing.T) {
 	}{
 		{"no external domain", prodSource(`{}`), []string{"market-bus:cluster.externalDomain is empty"}},
 		{"no superuser password", without(prodSource(`{"externalDomain":"b.example.com"}`), KeySASLPassword), []string{"market-bus:saslPassword (secret)"}},
-		{"no grafana token", without(prodSource(`{"externalDomain":"b.example.com"}`), KeyGrafanaToken), []string{"market-bus:grafanaToken (secret) is required"}},
 		{"storage below 50 GiB", prodSource(`{"externalDomain":"b.example.com","storageSize":"20Gi"}`), []string{"market-bus:cluster.storageSize", "50"}},
 		{"one broker on prod", prodSource(`{"externalDomain":"b.example.com","brokers":1}`), []string{"market-bus:cluster.brokers", "at least 3 brokers"}},
 		{"tls off without override", prodSource(`{"externalDomain":"b.example.com","tls":false}`), []string{"plaintext", "market-bus:cluster.allowPlaintext"}},
