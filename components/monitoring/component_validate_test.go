@@ -78,8 +78,8 @@ func TestValidateConfig(t *testing.T) {
 		{"negative lag seconds", kubernetes, Config{PrometheusURL: prodPromURL, GrafanaURL: prodGrafanaURL, LagThresholdSeconds: -5}, []problem{{"lagThresholdSeconds",
 			"lagThresholdSeconds = -5: a consumer-lag threshold cannot be negative; fix: use a positive number, or leave it out for the default"}}},
 		{"bad stack", Env{Stack: "Dev_1", Backend: BackendDocker}, dockerArgs().Config, []problem{{"",
-			`Stack "Dev_1" must be 1-24 lowercase letters, digits or '-' (it is part of Grafana UIDs)`}}},
-		{"unknown backend", Env{Stack: "dev", Backend: "swarm"}, dockerArgs().Config, []problem{{"", `Backend "swarm" is unknown: use "docker" or "kubernetes"`}}},
+			`stack name "Dev_1" must be 1-24 lowercase letters, digits or '-' (it is part of Grafana UIDs): rename the stack`}}},
+		{"unknown backend", Env{Stack: "dev", Backend: "swarm"}, dockerArgs().Config, []problem{{"", `backend "swarm" is unknown: use "docker" or "kubernetes"`}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

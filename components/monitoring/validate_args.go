@@ -41,7 +41,7 @@ func Validate(c Config, env Env) error {
 func validateConfig(c Config, env Env) []error {
 	var errs []error
 	if !stackName.MatchString(env.Stack) {
-		errs = append(errs, fmt.Errorf("Stack %q must be 1-24 lowercase letters, digits or '-' (it is part of Grafana UIDs)", env.Stack))
+		errs = append(errs, fmt.Errorf("stack name %q must be 1-24 lowercase letters, digits or '-' (it is part of Grafana UIDs): rename the stack", env.Stack))
 	}
 	refuse := func(field string, value any, problem, fix string) {
 		errs = append(errs, fielderr.New(field, value, problem, fix))
@@ -82,7 +82,7 @@ func validateConfig(c Config, env Env) []error {
 				"set Prometheus' URL as Grafana's server reaches it, e.g. http://prometheus-operated.monitoring.svc:9090")
 		}
 	default:
-		errs = append(errs, fmt.Errorf("Backend %q is unknown: use %q or %q", env.Backend, BackendDocker, BackendKubernetes))
+		errs = append(errs, fmt.Errorf("backend %q is unknown: use %q or %q", env.Backend, BackendDocker, BackendKubernetes))
 	}
 	for i, addr := range c.ContactEmails {
 		if at := strings.LastIndex(addr, "@"); at < 1 || at == len(addr)-1 {
