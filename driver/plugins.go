@@ -14,6 +14,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/config"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
 
+	"github.com/marketbus/market-bus/components/nodepool"
 	"github.com/marketbus/market-bus/stacks"
 )
 
@@ -101,7 +102,7 @@ func RequiredPlugins(spec stacks.Spec, providerDir string) ([]Plugin, error) {
 		errs = append(errs, add("docker", "brokers, network and volumes as Docker containers (cluster.mode: docker)"))
 	case stacks.ModeKubernetes:
 		errs = append(errs, add("kubernetes", "the Redpanda StatefulSet and its Services (cluster.mode: kubernetes)"))
-		if spec.NodePool.Mode == "eks" {
+		if spec.NodePool.Mode == nodepool.ModeEKS {
 			errs = append(errs, add("aws", "the EKS node group (nodePool.mode: eks)"))
 		}
 	}

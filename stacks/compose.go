@@ -62,9 +62,7 @@ func ComposeFile(spec Spec, fileName string) ([]byte, error) {
 	}
 	note := ""
 	if spec.Monitoring.IsEnabled() {
-		ma := monitoringArgs(spec, nil, monitoringSecrets{})
-		ma.MetricsTargets, ma.Docker.NetworkName = nil, nil // plain values below
-		svc, err := monitoring.RenderDocker(Project, ma, cluster.ClusterEndpoints(brokers).MetricsInternal)
+		svc, err := monitoring.RenderDocker(Project, monitoringArgs(spec, monitoringSecrets{}), cluster.ClusterEndpoints(brokers).MetricsInternal)
 		if err != nil {
 			return nil, fmt.Errorf("stack %q: %w", spec.Stack, err)
 		}

@@ -1,7 +1,6 @@
 package stacks
 
 import (
-	"fmt"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -10,72 +9,12 @@ import (
 	"github.com/marketbus/market-bus/fielderr"
 )
 
-// KeyNodePool configures the Kubernetes nodes the brokers run on.
-const KeyNodePool = "nodePool"
-
-// NodePoolSpec is the broker node pool: 4 GiB memory, 50 GiB SSD, 10 Gbps class.
-type NodePoolSpec struct {
-	// Mode is existing (a pool the platform team runs) or eks (a managed node group).
-	Mode   string            `json:"mode"`
-	Labels map[string]string `json:"labels"`
-	Taints []TaintSpec       `json:"taints"`
-	EKS    *EKSSpec          `json:"eks"`
-}
-
-// TaintSpec is one node taint the brokers tolerate.
-type TaintSpec struct {
-	Key    string `json:"key"`
-	Value  string `json:"value"`
-	Effect string `json:"effect"`
-}
-
-// EKSSpec is an EKS managed node group.
-type EKSSpec struct {
-	ClusterName  string   `json:"clusterName"`
-	SubnetIDs    []string `json:"subnetIds"`
-	NodeRoleARN  string   `json:"nodeRoleArn"`
-	InstanceType string   `json:"instanceType"`
-	DiskSizeGiB  int      `json:"diskSizeGiB"`
-}
-
-func defaultNodePool() NodePoolSpec {
-	return NodePoolSpec{
-		Mode:   string(nodepool.ModeExisting),
-		Labels: map[string]string{"marketbus.io/pool": "redpanda"},
-		Taints: []TaintSpec{{Key: "dedicated", Value: "redpanda", Effect: "NoSchedule"}},
-	}
-}
-
-// nodePoolArgs maps the spec onto the node pool component.
-func nodePoolArgs(s Spec) nodepool.Args {
-	np := s.NodePool
-	a := nodepool.Args{Mode: nodepool.Mode(np.Mode), Nodes: s.Cluster.Brokers, Labels: np.Labels}
-	for _, t := range np.Taints {
-		a.Taints = append(a.Taints, nodepool.Taint{Key: t.Key, Value: t.Value, Effect: t.Effect})
-	}
-	if np.EKS != nil {
-		a.EKS = nodepool.EKSArgs{
-			ClusterName:  pulumi.String(np.EKS.ClusterName),
-			SubnetIDs:    pulumi.ToStringArray(np.EKS.SubnetIDs),
-			NodeRoleARN:  pulumi.String(np.EKS.NodeRoleARN),
-			InstanceType: np.EKS.InstanceType,
-			DiskSizeGiB:  np.EKS.DiskSizeGiB,
-		}
-	}
-	return a
-}
-
 // kubernetesArgs fills the Kubernetes part of the cluster's arguments.
 func kubernetesArgs(s Spec, a *cluster.Args) {
 	a.Kubernetes = cluster.KubernetesArgs{HealthGatedRollout: healthGatedRollout(s)}
-	for k, v := range s.NodePool.Labels {
-		if a.Kubernetes.NodeSelector == nil {
-			a.Kubernetes.NodeSelector = map[string]string{}
-		}
-		a.Kubernetes.NodeSelector[k] = v
-	}
-	for _, t := range s.NodePool.Taints {
-		a.Kubernetes.Tolerations = append(a.Kubernetes.Tolerations, cluster.Toleration{Key: t.Key, Operator: "Equal", Value: t.Value, Effect: t.Effect})
+	a.Kubernetes.NodeSelector = s.NodePool.NodeSelector()
+	for _, t := range s.NodePool.Tolerations() {
+		a.Kubernetes.Tolerations = append(a.Kubernetes.Tolerations, cluster.Toleration(t))
 	}
 }
 
@@ -91,12 +30,7 @@ func (s Spec) validateKubernetes() []error {
 			"this program and its provider run outside the Kubernetes cluster and reach the brokers through external listeners",
 			"set it to the DNS suffix of the brokers' external names, e.g. bus.example.com"))
 	}
-	switch s.NodePool.Mode {
-	case string(nodepool.ModeExisting), string(nodepool.ModeEKS):
-	default:
-		errs = append(errs, fmt.Errorf("%s:nodePool.mode = %q: use existing or eks", Project, s.NodePool.Mode))
-	}
-	return append(errs, underKey(KeyNodePool, nodepool.Validate(nodePoolArgs(s)))...)
+	return append(errs, s.validateNodePool()...)
 }
 
 // DeployKubernetes creates the node pool and the cluster on it from a validated Spec. opts

@@ -76,12 +76,13 @@ func Load(stack string, src Source) (Spec, error) {
 			errs = append(errs, keyError(KeySchemas, raw, err, "a list of {subject, file, type, compatibility}"))
 		}
 	}
-	nodePool := defaultNodePool()
+	var nodePool NodePoolSpec
 	if raw, ok := src.Get(KeyNodePool); ok {
 		if err := decodeStrict(raw, &nodePool); err != nil {
 			errs = append(errs, keyError(KeyNodePool, raw, err, "an object such as {mode: existing, labels: {...}, taints: [...]}"))
 		}
 	}
+	nodePool = nodePool.WithDefaults()
 	mon := defaultMonitoring(stack)
 	if raw, ok := src.Get(KeyMonitoring); ok {
 		if err := decodeStrict(raw, &mon); err != nil {

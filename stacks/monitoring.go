@@ -1,9 +1,7 @@
 package stacks
 
 import (
-	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -11,6 +9,7 @@ import (
 	"github.com/marketbus/market-bus/components/cluster"
 	"github.com/marketbus/market-bus/components/monitoring"
 	"github.com/marketbus/market-bus/dashboards"
+	"github.com/marketbus/market-bus/fielderr"
 )
 
 // Monitoring config keys; the secrets are separate keys so they stay encrypted in the stack file.
@@ -21,31 +20,15 @@ const (
 	KeyAlertWebhookURL      = "alertWebhookUrl"
 )
 
-// MonitoringSpec is Prometheus, Grafana and the alerting of a stack that owns its cluster.
-type MonitoringSpec struct {
-	Enabled *bool `json:"enabled"`
-	// Docker: containers on the cluster's network.
-	PrometheusImage string `json:"prometheusImage"`
-	GrafanaImage    string `json:"grafanaImage"`
-	PrometheusPort  int    `json:"prometheusPort"`
-	GrafanaPort     int    `json:"grafanaPort"`
-	// Kubernetes: the platform's Prometheus (operator or not) and Grafana.
-	PrometheusOperator bool   `json:"prometheusOperator"`
-	PrometheusURL      string `json:"prometheusUrl"`
-	GrafanaURL         string `json:"grafanaUrl"`
-	// Alerting: who is told, and when consumer lag is too much.
-	ContactEmails       []string `json:"contactEmails"`
-	LagThresholdRecords float64  `json:"lagThresholdRecords"`
-	LagThresholdSeconds float64  `json:"lagThresholdSeconds"`
-}
-
-// IsEnabled reports whether the stack deploys monitoring.
-func (m MonitoringSpec) IsEnabled() bool { return m.Enabled == nil || *m.Enabled }
+// MonitoringSpec is Prometheus, Grafana and the alerting of a stack that owns its cluster:
+// the monitoring component's own config, decoded from market-bus:monitoring.
+type MonitoringSpec = monitoring.Config
 
 func defaultMonitoring(stack string) MonitoringSpec {
 	m := MonitoringSpec{
 		PrometheusImage: "prom/prometheus:v2.53.2", GrafanaImage: "grafana/grafana:11.2.0",
-		PrometheusPort: 9090, GrafanaPort: 3000, LagThresholdRecords: 10000, LagThresholdSeconds: 60,
+		PrometheusPort: monitoring.DefaultPrometheusPort, GrafanaPort: monitoring.DefaultGrafanaPort,
+		LagThresholdRecords: 10000, LagThresholdSeconds: 60,
 		PrometheusURL: "http://prometheus-operated.monitoring.svc:9090",
 	}
 	switch stack {
@@ -59,50 +42,35 @@ func defaultMonitoring(stack string) MonitoringSpec {
 }
 
 // thresholds derives the alert and dashboard thresholds from the stack: the produce p99
-// alert fires at the gate's p99 SLO, so the two never disagree.
+// alert fires at the gate's p99 SLO, so the two never disagree. The consumer-lag ones are
+// the component's own config (monitoring.lagThresholdRecords and lagThresholdSeconds).
 func (s Spec) thresholds() dashboards.Thresholds {
 	t := dashboards.DefaultThresholds()
 	t.Brokers = s.Cluster.Brokers
 	if s.Gate.MaxP99LatencyMs > 0 {
 		t.ProduceP99 = time.Duration(s.Gate.MaxP99LatencyMs * float64(time.Millisecond))
 	}
-	t.ConsumerLagRecords = s.Monitoring.LagThresholdRecords
-	t.ConsumerLagTime = time.Duration(s.Monitoring.LagThresholdSeconds * float64(time.Second))
 	return t
 }
 
-// monitoringArgs maps the spec and the cluster's outputs onto the component.
-func monitoringArgs(s Spec, rp *cluster.RedpandaCluster, secrets monitoringSecrets) monitoring.Args {
-	m := s.Monitoring
-	a := monitoring.Args{
-		Stack:      s.Stack,
-		Backend:    monitoring.Backend(s.Cluster.Mode),
-		Thresholds: s.thresholds(),
-		ContactPoint: monitoring.ContactPointArgs{
-			Name:           "market-bus-" + s.Stack,
-			EmailAddresses: pulumi.ToStringArray(m.ContactEmails),
-			WebhookURL:     secrets.webhook,
-		},
-		Docker: monitoring.DockerArgs{
-			PrometheusImage: m.PrometheusImage, GrafanaImage: m.GrafanaImage,
-			PrometheusHostPort: m.PrometheusPort, GrafanaHostPort: m.GrafanaPort,
-			GrafanaAdminPassword: secrets.adminPassword,
-		},
+// monitoringArgs wires the spec's monitoring config into the component with the stack's
+// thresholds, the cluster's namespace and Service, and the secrets; the cluster's outputs
+// (metrics targets, Docker network) are deployMonitoring's to add.
+func monitoringArgs(s Spec, secrets monitoringSecrets) monitoring.Args {
+	return monitoring.Args{
+		Config:       s.Monitoring,
+		Stack:        s.Stack,
+		Backend:      monitoring.Backend(s.Cluster.Mode),
+		Thresholds:   s.thresholds(),
+		ContactPoint: monitoring.ContactPointArgs{Name: "market-bus-" + s.Stack, WebhookURL: secrets.webhook},
+		Docker:       monitoring.DockerArgs{GrafanaAdminPassword: secrets.adminPassword},
 		Kubernetes: monitoring.KubernetesArgs{
-			Namespace: s.Cluster.Namespace, PrometheusOperator: m.PrometheusOperator,
-			ServiceSelector: cluster.MetricsServiceSelector("redpanda", s.Stack), AdminPortName: "admin",
-			PrometheusURL: m.PrometheusURL, GrafanaURL: m.GrafanaURL, GrafanaToken: secrets.token,
-			TLS: scrapeTLS(s.Cluster),
+			Namespace:       s.Cluster.Namespace,
+			ServiceSelector: cluster.MetricsServiceSelector(clusterInstance, s.Stack), AdminPortName: "admin",
+			GrafanaToken: secrets.token,
+			TLS:          scrapeTLS(s.Cluster),
 		},
 	}
-	if rp != nil {
-		a.MetricsTargets = rp.MetricsTargets
-		a.Docker.NetworkName = rp.NetworkName
-	} else {
-		a.MetricsTargets = pulumi.StringArray{pulumi.String("redpanda-0:9644")}
-		a.Docker.NetworkName = pulumi.String("validation")
-	}
-	return a
 }
 
 // scrapeTLS is how Prometheus reaches the admin API: the cluster's TLS covers it, so
@@ -128,21 +96,33 @@ type monitoringSecrets struct {
 	adminPassword, token, webhook pulumi.StringInput
 }
 
-// validateMonitoring runs the component's checks before anything is registered; has tells
-// which secret keys are set.
+// validateMonitoring checks market-bus:monitoring before anything is registered: the
+// component's checks of its config, then the secrets that are stack keys of their own (has
+// tells which are set). The rest of the component's wiring is the stack's: the cluster's
+// outputs, and its namespace, which the cluster's checks refuse as cluster.namespace.
 func (s Spec) validateMonitoring(has func(string) bool) []error {
-	if !s.Monitoring.IsEnabled() || (s.Cluster.Mode != ModeDocker && s.Cluster.Mode != ModeKubernetes) {
+	backend := monitoring.Backend(s.Cluster.Mode)
+	if !s.Monitoring.IsEnabled() || (backend != monitoring.BackendDocker && backend != monitoring.BackendKubernetes) {
 		return nil
 	}
-	present := func(key string) pulumi.StringInput {
-		if has(key) {
-			return pulumi.String("present")
+	errs := underKey(KeyMonitoring, monitoring.Validate(s.Monitoring, monitoring.Env{Stack: s.Stack, Backend: backend}))
+	secret := func(key, why string) {
+		if !has(key) {
+			errs = append(errs, fielderr.New(Key(key), "(not set)", "a required secret: "+why,
+				fmt.Sprintf("set it with `busctl config set --secret %s -s %s`", key, s.Stack)))
 		}
-		return nil
 	}
-	return inStackKeys(monitoring.Validate(monitoringArgs(s, nil, monitoringSecrets{
-		adminPassword: present(KeyGrafanaAdminPassword), token: present(KeyGrafanaToken), webhook: present(KeyAlertWebhookURL),
-	})), monitoringKeyReplacer())
+	switch backend {
+	case monitoring.BackendDocker:
+		secret(KeyGrafanaAdminPassword, "the password of the stack's Grafana admin, which the Grafana provider signs in with")
+	case monitoring.BackendKubernetes:
+		secret(KeyGrafanaToken, "the service-account token the Grafana provider manages "+Key("monitoring.grafanaUrl")+" with")
+	}
+	if len(s.Monitoring.ContactEmails) == 0 && !has(KeyAlertWebhookURL) {
+		errs = append(errs, fielderr.New(Key("monitoring.contactEmails"), "[]", "alerts would reach no one: no address, and the secret "+Key(KeyAlertWebhookURL)+" is not set",
+			fmt.Sprintf("list an address, e.g. [oncall@example.com], or set a webhook with `busctl config set --secret %s -s %s`", KeyAlertWebhookURL, s.Stack)))
+	}
+	return errs
 }
 
 // deployMonitoring creates Prometheus, Grafana and the alerting for the stack's cluster.
@@ -150,7 +130,9 @@ func deployMonitoring(ctx *pulumi.Context, s Spec, rp *cluster.RedpandaCluster, 
 	if !s.Monitoring.IsEnabled() || rp == nil {
 		return nil
 	}
-	mon, err := monitoring.NewMonitoring(ctx, "monitoring", ptr(monitoringArgs(s, rp, secrets)))
+	args := monitoringArgs(s, secrets)
+	args.MetricsTargets, args.Docker.NetworkName = rp.MetricsTargets, rp.NetworkName
+	mon, err := monitoring.NewMonitoring(ctx, "monitoring", &args)
 	if err != nil {
 		return fmt.Errorf("registering monitoring: %w", err)
 	}
@@ -160,37 +142,4 @@ func deployMonitoring(ctx *pulumi.Context, s Spec, rp *cluster.RedpandaCluster, 
 	ctx.Export("prometheusScrapeConfig", mon.ScrapeConfigYAML)
 	ctx.Export("prometheusRules", mon.RulesYAML)
 	return nil
-}
-
-// inStackKeys splits a component's joined validation error into its problems and rewrites
-// the component's field names into the stack keys that set them.
-func inStackKeys(err error, r *strings.Replacer) []error {
-	if err == nil {
-		return nil
-	}
-	var joined interface{ Unwrap() []error }
-	if !errors.As(err, &joined) {
-		return []error{errors.New(r.Replace(err.Error()))}
-	}
-	out := make([]error, 0, len(joined.Unwrap()))
-	for _, e := range joined.Unwrap() {
-		out = append(out, errors.New(r.Replace(e.Error())))
-	}
-	return out
-}
-
-// monitoringKeyReplacer rewrites the monitoring component's field names into stack keys.
-func monitoringKeyReplacer() *strings.Replacer {
-	k := func(s string) string { return Project + ":" + s }
-	return strings.NewReplacer(
-		"Docker.GrafanaAdminPassword", k(KeyGrafanaAdminPassword)+" (secret)",
-		"Docker.PrometheusHostPort", k("monitoring.prometheusPort"),
-		"Docker.GrafanaHostPort", k("monitoring.grafanaPort"),
-		"Docker.PrometheusImage", k("monitoring.prometheusImage"),
-		"Docker.GrafanaImage", k("monitoring.grafanaImage"),
-		"Kubernetes.GrafanaURL", k("monitoring.grafanaUrl"),
-		"Kubernetes.GrafanaToken", k(KeyGrafanaToken)+" (secret)",
-		"Kubernetes.Namespace", k("cluster.namespace"),
-		"ContactPoint", k("monitoring.contactEmails / "+KeyAlertWebhookURL),
-	)
 }

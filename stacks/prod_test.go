@@ -30,18 +30,12 @@ func TestLoadRejectsBadProd(t *testing.T) {
 	}{
 		{"no external domain", prodSource(`{}`), k("cluster.externalDomain", "cluster.listeners.kafka.sourceRanges"), []string{`market-bus:cluster.externalDomain = ""`, "bus.example.com"}},
 		{"no superuser password", without(prodSource(`{"externalDomain":"b.example.com"}`), KeySASLPassword), k(KeySASLPassword), []string{"market-bus:saslPassword = <unset>", "busctl config set --secret saslPassword"}},
-		{"no grafana token", without(prodSource(`{"externalDomain":"b.example.com"}`), KeyGrafanaToken), k(KeyGrafanaToken), []string{"market-bus:grafanaToken (secret) is required"}},
 		{"storage below 50 GiB", prodSource(`{"externalDomain":"b.example.com","storageSize":"20Gi"}`), k("cluster.storageSize"), []string{"market-bus:cluster.storageSize", "50"}},
 		{"one broker on prod", prodSource(`{"externalDomain":"b.example.com","brokers":1}`), k("cluster.brokers", "topics[0].replicationFactor", "topics[1].replicationFactor"), []string{"market-bus:cluster.brokers", "at least 3 brokers"}},
 		{"tls off without override", prodSource(`{"externalDomain":"b.example.com","tls":false}`), k("cluster.tls"), []string{"plaintext", "allowPlaintext"}},
 		{"unpinned image", prodSource(`{"externalDomain":"b.example.com","image":"redpandadata/redpanda:latest"}`), k("cluster.image"), []string{"market-bus:cluster.image", "latest"}},
 		{"memory below 2 GiB per core", prodSource(`{"externalDomain":"b.example.com","cpuCores":2,"memory":"3Gi"}`), k("cluster.memory"), []string{"market-bus:cluster.memory", "2 GiB per core"}},
 		{"no certificate source", prodSource(`{"externalDomain":"b.example.com","certIssuer":""}`), k("cluster.certIssuer"), []string{"market-bus:cluster.certIssuer"}},
-		{"node pool below the floor", with(prodSource(`{"externalDomain":"b.example.com"}`), KeyNodePool,
-			`{"mode":"eks","eks":{"clusterName":"c","subnetIds":["s"],"nodeRoleArn":"arn:aws:iam::1:role/n","instanceType":"t3.medium"}}`),
-			k("nodePool.eks.instanceType"), []string{"market-bus:nodePool.eks.instanceType", "t3.medium"}},
-		{"unknown node pool mode", with(prodSource(`{"externalDomain":"b.example.com"}`), KeyNodePool, `{"mode":"gke"}`),
-			k("nodePool.mode"), []string{"market-bus:nodePool.mode", `"gke"`}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -4,9 +4,12 @@
 // the runbook page the alerts link to, and the resources that carry them:
 // Prometheus and Grafana containers on the Docker backend (docker*.go), a
 // ServiceMonitor and PrometheusRule on Kubernetes (kubernetes.go), and the
-// Grafana folder, data source, dashboards, rule group and contact points
-// (grafana*.go). The renderers are plain Go; the Compose writer and the
-// Docker backend consume the same rendering.
+// Grafana folder, data source, dashboards, rule group and the contact point
+// every rule names (grafana*.go; no notification policy). The renderers are
+// plain Go; the Compose writer and the Docker backend consume the same
+// rendering. Config is the market-bus:monitoring stack key's subtree and
+// Validate refuses its fields by their json paths; Args adds the wiring the
+// caller supplies (the cluster's outputs, secrets, thresholds).
 package monitoring
 
 import (
@@ -27,8 +30,8 @@ const DefaultJob = "redpanda"
 // table) is published; each alert links to its own section.
 const DefaultRunbookBaseURL = "https://github.com/marketbus/market-bus/blob/main/components/monitoring/RUNBOOKS.md"
 
-// Severity is the severity label of an alert; notification policies route
-// on it.
+// Severity is the severity label of an alert; notifications are grouped by
+// it and repeat at its interval (NotificationArgs).
 type Severity string
 
 // Severities, as in Redpanda's reference alert rules.

@@ -1,6 +1,8 @@
 package monitoring
 
 import (
+	"time"
+
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/marketbus/market-bus/dashboards"
@@ -22,8 +24,8 @@ const (
 
 // Defaults applied to zero-valued optional fields.
 const (
-	DefaultPrometheusHostPort = 9090
-	DefaultGrafanaHostPort    = 3000
+	DefaultPrometheusPort = 9090
+	DefaultGrafanaPort    = 3000
 	// DefaultWaitTimeoutSeconds bounds the wait for each container to turn
 	// healthy. Grafana's first start runs its database migrations, which
 	// take tens of seconds on a slow laptop.
@@ -35,9 +37,60 @@ const (
 	DefaultCASecretKey = "ca.crt"
 )
 
-// Args configures a Monitoring component. One struct serves both backends;
-// the backend-specific parts live in Docker and Kubernetes.
+// Config is the monitoring as a user writes it: the market-bus:monitoring
+// stack key's subtree, with its field names and json tags. Validate names
+// a bad field by its json path inside the subtree (grafanaPort,
+// contactEmails[1]), which the stack prefixes with its key.
+type Config struct {
+	// Enabled is the stack's switch (default true); the component itself
+	// does not read it.
+	Enabled *bool `json:"enabled"`
+
+	// Docker backend: containers on the cluster's network.
+
+	// PrometheusImage and GrafanaImage are pinned by release tag
+	// (prom/prometheus:v3.5.0, grafana/grafana:12.1.1) or by digest.
+	PrometheusImage string `json:"prometheusImage"`
+	GrafanaImage    string `json:"grafanaImage"`
+	// PrometheusPort and GrafanaPort are published on 127.0.0.1; defaults
+	// 9090 and 3000. Reserve them in the cluster's ReservedHostPorts so no
+	// broker takes them.
+	PrometheusPort int `json:"prometheusPort"`
+	GrafanaPort    int `json:"grafanaPort"`
+
+	// Kubernetes backend: the platform's Prometheus and Grafana.
+
+	// PrometheusOperator creates a monitoring.coreos.com/v1 ServiceMonitor
+	// and PrometheusRule for the brokers. Without it the scrape config is
+	// only exported (Monitoring.ScrapeConfigYAML) for whoever runs
+	// Prometheus.
+	PrometheusOperator bool `json:"prometheusOperator"`
+	// PrometheusURL is Prometheus' query URL as Grafana's server reaches
+	// it: the Grafana data source URL. Required.
+	PrometheusURL string `json:"prometheusUrl"`
+	// GrafanaURL is the Grafana the Grafana provider manages. Required.
+	GrafanaURL string `json:"grafanaUrl"`
+
+	// Alerting: who is told, and when consumer lag is too much.
+
+	// ContactEmails receive alert mails (needs SMTP configured in Grafana).
+	ContactEmails []string `json:"contactEmails"`
+	// LagThresholdRecords and LagThresholdSeconds are the consumer-lag
+	// alerts' thresholds; when set they take the place of Args.Thresholds'
+	// ConsumerLagRecords and ConsumerLagTime (defaults 10000 and 60).
+	LagThresholdRecords float64 `json:"lagThresholdRecords"`
+	LagThresholdSeconds float64 `json:"lagThresholdSeconds"`
+}
+
+// IsEnabled reports whether monitoring is deployed: unless Enabled is false.
+func (c Config) IsEnabled() bool { return c.Enabled == nil || *c.Enabled }
+
+// Args configures a Monitoring component: the user's Config and what the
+// caller wires in beside it (the cluster's outputs, secrets as Pulumi
+// inputs, the stack's thresholds). One struct serves both backends; the
+// wiring specific to one lives in Docker and Kubernetes.
 type Args struct {
+	Config
 	// Stack is the stack name: the value of the cluster label on every
 	// scraped series, and part of every Grafana UID (1-24 lowercase
 	// letters, digits or '-').
@@ -50,32 +103,24 @@ type Args struct {
 	// finds the brokers itself.
 	MetricsTargets pulumi.StringArrayInput
 	// Thresholds drive the alert rules (Prometheus and Grafana) and the
-	// dashboards' colours; zero fields take dashboards.DefaultThresholds.
+	// dashboards' colours; zero fields take dashboards.DefaultThresholds,
+	// and Config's lag thresholds, when set, replace the consumer-lag ones.
 	Thresholds dashboards.Thresholds
-	// ContactPoint is where Grafana sends alerts.
+	// ContactPoint is where Grafana sends alerts, beside ContactEmails.
 	ContactPoint ContactPointArgs
 	// Notification tunes how each rule notifies its contact point.
 	Notification NotificationArgs
-	// Docker configures the Docker backend.
+	// Docker is the Docker backend's wiring.
 	Docker DockerArgs
-	// Kubernetes configures the Kubernetes backend.
+	// Kubernetes is the Kubernetes backend's wiring.
 	Kubernetes KubernetesArgs
 }
 
-// DockerArgs configures the Docker backend.
+// DockerArgs is the Docker backend's wiring.
 type DockerArgs struct {
 	// NetworkName is the cluster's Docker network (its NetworkName output);
 	// Prometheus and Grafana join it to reach the brokers and each other.
 	NetworkName pulumi.StringInput
-	// PrometheusImage and GrafanaImage are pinned by release tag
-	// (prom/prometheus:v3.5.0, grafana/grafana:12.1.1) or by digest.
-	PrometheusImage string
-	GrafanaImage    string
-	// PrometheusHostPort and GrafanaHostPort are published on 127.0.0.1;
-	// defaults 9090 and 3000. Reserve them in the cluster's
-	// ReservedHostPorts so no broker takes them.
-	PrometheusHostPort int
-	GrafanaHostPort    int
 	// GrafanaAdminPassword is the password of Grafana's admin user, which
 	// the Grafana provider also signs in with. Required; it is kept secret
 	// in state whether or not the caller marked it so.
@@ -85,15 +130,12 @@ type DockerArgs struct {
 	WaitTimeoutSeconds int
 }
 
-// KubernetesArgs configures the Kubernetes backend. Prometheus and Grafana
+// KubernetesArgs is the Kubernetes backend's wiring. Prometheus and Grafana
 // are the platform's; this component only feeds them.
 type KubernetesArgs struct {
-	// Namespace holds the brokers' Service and the ServiceMonitor.
+	// Namespace holds the brokers' Service and the ServiceMonitor: the
+	// cluster's namespace.
 	Namespace string
-	// PrometheusOperator creates a monitoring.coreos.com/v1 ServiceMonitor
-	// for the brokers. Without it the scrape config is only exported
-	// (Monitoring.ScrapeConfigYAML) for whoever runs Prometheus.
-	PrometheusOperator bool
 	// ServiceSelector are the labels of the brokers' Service the
 	// ServiceMonitor selects. Required with PrometheusOperator.
 	ServiceSelector map[string]string
@@ -106,14 +148,8 @@ type KubernetesArgs struct {
 	ServiceMonitorLabels map[string]string
 	// TLS is how Prometheus verifies the admin API when it serves TLS.
 	TLS ScrapeTLSArgs
-	// PrometheusURL is Prometheus' query URL as Grafana's server reaches
-	// it: the Grafana data source URL. Required.
-	PrometheusURL string
-	// GrafanaURL is the Grafana the provider manages (from stack config).
-	// Required.
-	GrafanaURL string
-	// GrafanaToken is a Grafana service-account token (from stack config).
-	// Required; kept secret in state.
+	// GrafanaToken is a Grafana service-account token. Required; kept
+	// secret in state.
 	GrafanaToken pulumi.StringInput
 }
 
@@ -141,17 +177,14 @@ type ScrapeTLSArgs struct {
 	CAFile string
 }
 
-// ContactPointArgs is where alerts go. At least one receiver is required;
-// both may be set.
+// ContactPointArgs is where alerts go besides Config.ContactEmails. The
+// contact point needs at least one receiver: an address or the webhook.
 type ContactPointArgs struct {
 	// Name is the contact point's name; default "market-bus-<stack>".
 	Name string
 	// WebhookURL receives Grafana's webhook payload. Webhook URLs often
 	// carry a token, so it is kept secret in state.
 	WebhookURL pulumi.StringInput
-	// EmailAddresses receive alert mails (needs SMTP configured in Grafana).
-	// Pass a secret to keep the addresses out of plain state.
-	EmailAddresses pulumi.StringArrayInput
 }
 
 // NotificationArgs tunes the notification settings of every rule: Grafana's
@@ -169,17 +202,22 @@ type NotificationArgs struct {
 	RepeatInterval map[Severity]string
 }
 
+// withDefaults returns a copy of c with zero-valued optional fields filled.
+func (c Config) withDefaults() Config {
+	if c.PrometheusPort == 0 {
+		c.PrometheusPort = DefaultPrometheusPort
+	}
+	if c.GrafanaPort == 0 {
+		c.GrafanaPort = DefaultGrafanaPort
+	}
+	return c
+}
+
 // withDefaults returns a copy of a with zero-valued optional fields filled.
 func (a Args) withDefaults() Args {
-	d := &a.Docker
-	if d.PrometheusHostPort == 0 {
-		d.PrometheusHostPort = DefaultPrometheusHostPort
-	}
-	if d.GrafanaHostPort == 0 {
-		d.GrafanaHostPort = DefaultGrafanaHostPort
-	}
-	if d.WaitTimeoutSeconds == 0 {
-		d.WaitTimeoutSeconds = DefaultWaitTimeoutSeconds
+	a.Config = a.Config.withDefaults()
+	if a.Docker.WaitTimeoutSeconds == 0 {
+		a.Docker.WaitTimeoutSeconds = DefaultWaitTimeoutSeconds
 	}
 	if a.Kubernetes.AdminPortName == "" {
 		a.Kubernetes.AdminPortName = DefaultAdminPortName
@@ -206,6 +244,19 @@ func (a Args) withDefaults() Args {
 	}
 	n.RepeatInterval = repeat
 	return a
+}
+
+// thresholds are the alert and dashboard thresholds: the caller's, with
+// the config's consumer-lag thresholds in their place where set.
+func (a Args) thresholds() dashboards.Thresholds {
+	t := a.Thresholds
+	if a.LagThresholdRecords != 0 {
+		t.ConsumerLagRecords = a.LagThresholdRecords
+	}
+	if a.LagThresholdSeconds != 0 {
+		t.ConsumerLagTime = time.Duration(a.LagThresholdSeconds * float64(time.Second))
+	}
+	return t
 }
 
 // DatasourceUID is the UID of the Grafana Prometheus data source of a

@@ -27,13 +27,12 @@ var devTargets = []string{"redpanda-0:9644", "redpanda-1:9644", "redpanda-2:9644
 // strings on purpose: the component must make them secret itself.
 func dockerArgs() Args {
 	return Args{
+		Config:         Config{PrometheusImage: promImage, GrafanaImage: gfImage},
 		Stack:          "dev",
 		Backend:        BackendDocker,
 		MetricsTargets: pulumi.ToStringArray(devTargets),
 		Docker: DockerArgs{
 			NetworkName:          pulumi.String(devNetwork),
-			PrometheusImage:      promImage,
-			GrafanaImage:         gfImage,
 			GrafanaAdminPassword: pulumi.String(devPassword),
 		},
 		ContactPoint: ContactPointArgs{WebhookURL: pulumi.String(devWebhook)},

@@ -22,19 +22,21 @@ var prodTargets = []string{
 // operator and Grafana. The token is a plain string on purpose.
 func kubernetesArgs() Args {
 	return Args{
+		Config: Config{
+			PrometheusOperator: true,
+			PrometheusURL:      prodPromURL,
+			GrafanaURL:         prodGrafanaURL,
+			ContactEmails:      []string{"oncall@example.test"},
+		},
 		Stack:          "prod",
 		Backend:        BackendKubernetes,
 		MetricsTargets: pulumi.ToStringArray(prodTargets),
 		Kubernetes: KubernetesArgs{
 			Namespace:            "market-bus",
-			PrometheusOperator:   true,
 			ServiceSelector:      map[string]string{"app.kubernetes.io/name": "redpanda", "app.kubernetes.io/instance": "bus"},
 			ServiceMonitorLabels: map[string]string{"release": "kube-prometheus-stack"},
-			PrometheusURL:        prodPromURL,
-			GrafanaURL:           prodGrafanaURL,
 			GrafanaToken:         pulumi.String(prodToken),
 		},
-		ContactPoint: ContactPointArgs{EmailAddresses: pulumi.ToStringArray([]string{"oncall@example.test"})},
 	}
 }
 
@@ -130,7 +132,7 @@ func TestKubernetesGrafana(t *testing.T) {
 
 func TestKubernetesWithoutOperator(t *testing.T) {
 	mocks, out := runKubernetes(t, func(a *Args) {
-		a.Kubernetes.PrometheusOperator = false
+		a.PrometheusOperator = false
 		a.Kubernetes.ServiceSelector = nil
 	})
 	if n := len(mocks.ofType(typeServiceMonitor)); n != 0 {

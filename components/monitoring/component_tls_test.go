@@ -65,7 +65,7 @@ func TestKubernetesPrometheusRule(t *testing.T) {
 	}
 
 	noOp, _ := runKubernetes(t, func(a *Args) {
-		a.Kubernetes.PrometheusOperator = false
+		a.PrometheusOperator = false
 		a.Kubernetes.ServiceSelector = nil
 	})
 	if n := len(noOp.ofType(typePrometheusRule)); n != 0 {
@@ -78,7 +78,7 @@ func TestKubernetesPrometheusRule(t *testing.T) {
 func TestKubernetesScrapeConfigTLS(t *testing.T) {
 	_, out := runKubernetes(t, func(a *Args) {
 		withTLS(a)
-		a.Kubernetes.PrometheusOperator = false
+		a.PrometheusOperator = false
 		a.Kubernetes.ServiceSelector = nil
 	})
 	var cfg struct {
@@ -100,7 +100,7 @@ func TestKubernetesScrapeConfigTLS(t *testing.T) {
 	_, out = runKubernetes(t, func(a *Args) {
 		withTLS(a)
 		a.Kubernetes.TLS.CAFile = "secrets/ca.crt"
-		a.Kubernetes.PrometheusOperator = false
+		a.PrometheusOperator = false
 		a.Kubernetes.ServiceSelector = nil
 	})
 	bin := promtool(t)

@@ -73,7 +73,7 @@ func deployDocker(ctx *pulumi.Context, parent pulumi.Resource, name string, a Ar
 		return backendResult{}, fmt.Errorf("grafana container: %w", err)
 	}
 
-	grafanaURL := fmt.Sprintf("http://localhost:%d", d.GrafanaHostPort)
+	grafanaURL := fmt.Sprintf("http://localhost:%d", a.GrafanaPort)
 	// DependsOn the container is enough to reach a live Grafana: the
 	// container is created with Wait, so Docker reports it created only
 	// once its /api/health check passes, and only then does the engine
@@ -93,7 +93,7 @@ func deployDocker(ctx *pulumi.Context, parent pulumi.Resource, name string, a Ar
 	return backendResult{
 		provider:          prov,
 		grafanaURL:        withDeps(grafanaURL, gf),
-		prometheusURL:     withDeps(fmt.Sprintf("http://localhost:%d", d.PrometheusHostPort), prom),
+		prometheusURL:     withDeps(fmt.Sprintf("http://localhost:%d", a.PrometheusPort), prom),
 		datasourceURL:     svc.DatasourceURL,
 		datasourceDefault: true,
 		scrapeConfig:      promConfig,

@@ -4,8 +4,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
-
 	"github.com/marketbus/market-bus/components/cluster"
 )
 
@@ -39,9 +37,9 @@ type RenderedDashboard struct {
 // RenderDocker validates args and renders the Prometheus and Grafana
 // containers NewMonitoring creates on the Docker backend for project,
 // scraping targets (host:port of each broker's admin API on the cluster
-// network). Nothing is created. The inputs only the Pulumi backend reads
-// (NetworkName, MetricsTargets, GrafanaAdminPassword) may be nil: the
-// rendering never holds the password.
+// network). Nothing is created. The Pulumi inputs only the Pulumi backend
+// reads (NetworkName, MetricsTargets, GrafanaAdminPassword, the webhook)
+// are neither read nor checked: the rendering never holds the password.
 func RenderDocker(project string, args Args, targets []string) (DockerServices, error) {
 	a := args.withDefaults()
 	if a.Backend != BackendDocker {
@@ -50,18 +48,8 @@ func RenderDocker(project string, args Args, targets []string) (DockerServices, 
 	if len(targets) == 0 {
 		return DockerServices{}, errors.New("render docker monitoring: no metrics targets: pass the admin API host:port of every broker")
 	}
-	// Checked as given where set; where not, the rendering does not need them.
-	check := a
-	if check.MetricsTargets == nil {
-		check.MetricsTargets = pulumi.ToStringArray(targets)
-	}
-	if check.Docker.NetworkName == nil {
-		check.Docker.NetworkName = pulumi.String("rendered")
-	}
-	if check.Docker.GrafanaAdminPassword == nil {
-		check.Docker.GrafanaAdminPassword = pulumi.String("not-rendered")
-	}
-	if errs := validateArgs(check); len(errs) > 0 {
+	errs := validateConfig(a.Config, Env{Stack: a.Stack, Backend: a.Backend})
+	if errs = append(errs, validateWiring(a)...); len(errs) > 0 {
 		return DockerServices{}, fmt.Errorf("render docker monitoring: invalid args:\n%w", errors.Join(errs...))
 	}
 	p, err := render(a)
@@ -79,7 +67,6 @@ func RenderDocker(project string, args Args, targets []string) (DockerServices, 
 // promConfig as prometheus.yml. The Pulumi backend passes "" and uploads
 // the config it renders once the targets are known (promConfigFor both).
 func renderDocker(project string, a Args, p plan, promConfig string) DockerServices {
-	d := a.Docker
 	prefix := project + "-" + a.Stack
 	s := DockerServices{
 		Stack:         a.Stack,
@@ -88,8 +75,8 @@ func renderDocker(project string, a Args, p plan, promConfig string) DockerServi
 	s.Prometheus = cluster.DockerContainer{
 		Name:     prefix + "-prometheus",
 		Hostname: prometheusHostname,
-		Image:    d.PrometheusImage,
-		Ports:    publishOn(prometheusPort, d.PrometheusHostPort),
+		Image:    a.PrometheusImage,
+		Ports:    publishOn(prometheusPort, a.PrometheusPort),
 		Files: []cluster.DockerFile{
 			{Path: promConfigPath, Content: promConfig, Mode: "0644"},
 			{Path: promRulesPath, Content: p.rulesYAML, Mode: "0644"},
@@ -103,9 +90,9 @@ func renderDocker(project string, a Args, p plan, promConfig string) DockerServi
 	s.Grafana = cluster.DockerContainer{
 		Name:     prefix + "-grafana",
 		Hostname: grafanaHostname,
-		Image:    d.GrafanaImage,
-		Ports:    publishOn(grafanaPort, d.GrafanaHostPort),
-		Env:      grafanaEnvOf(d),
+		Image:    a.GrafanaImage,
+		Ports:    publishOn(grafanaPort, a.GrafanaPort),
+		Env:      grafanaEnvOf(a.GrafanaPort),
 		// Alpine-based images have busybox wget, Ubuntu-based ones curl.
 		Healthcheck: healthcheckOf([]string{"CMD-SHELL", fmt.Sprintf(
 			"wget -q -O /dev/null http://localhost:%[1]d/api/health || curl -fsS -o /dev/null http://localhost:%[1]d/api/health",
@@ -119,15 +106,15 @@ func renderDocker(project string, a Args, p plan, promConfig string) DockerServi
 	return s
 }
 
-// grafanaEnvOf is Grafana's environment; the admin password is a Secret
-// entry each backend fills its own way.
-func grafanaEnvOf(d DockerArgs) []cluster.DockerEnv {
+// grafanaEnvOf is the environment of a Grafana published on hostPort; the
+// admin password is a Secret entry each backend fills its own way.
+func grafanaEnvOf(hostPort int) []cluster.DockerEnv {
 	return []cluster.DockerEnv{
 		{Name: "GF_SECURITY_ADMIN_USER", Value: grafanaAdminUser},
 		{Name: grafanaAdminPasswordEnv, Secret: true},
 		// Links Grafana renders (dashboard URLs among them) must use the
 		// published port, not the container's.
-		{Name: "GF_SERVER_ROOT_URL", Value: fmt.Sprintf("http://localhost:%d/", d.GrafanaHostPort)},
+		{Name: "GF_SERVER_ROOT_URL", Value: fmt.Sprintf("http://localhost:%d/", hostPort)},
 		{Name: "GF_USERS_ALLOW_SIGN_UP", Value: "false"},
 		// A laptop stack has no business phoning home.
 		{Name: "GF_ANALYTICS_REPORTING_ENABLED", Value: "false"},

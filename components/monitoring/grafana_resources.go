@@ -89,7 +89,7 @@ func deployGrafana(ctx *pulumi.Context, parent pulumi.Resource, name string, a A
 		g.dashboards[d.Slug] = dash
 	}
 
-	g.contactPoint, err = alerting.NewContactPoint(ctx, name+"-contact-point", contactPointArgs(a.ContactPoint), opts()...)
+	g.contactPoint, err = alerting.NewContactPoint(ctx, name+"-contact-point", contactPointArgs(a.ContactPoint, a.ContactEmails), opts()...)
 	if err != nil {
 		return nil, fmt.Errorf("contact point: %w", err)
 	}
@@ -154,9 +154,10 @@ func ruleGroupRules(g GrafanaRuleGroup) alerting.RuleGroupRuleArray {
 	return out
 }
 
-// contactPointArgs builds the receivers. The webhook URL is always secret:
-// chat and incident-tool webhooks embed their credential in the URL.
-func contactPointArgs(c ContactPointArgs) *alerting.ContactPointArgs {
+// contactPointArgs builds the receivers: the webhook and the addresses.
+// The webhook URL is always secret: chat and incident-tool webhooks embed
+// their credential in the URL.
+func contactPointArgs(c ContactPointArgs, emails []string) *alerting.ContactPointArgs {
 	args := &alerting.ContactPointArgs{Name: pulumi.String(c.Name)}
 	if c.WebhookURL != nil {
 		args.Webhooks = alerting.ContactPointWebhookArray{alerting.ContactPointWebhookArgs{
@@ -164,9 +165,9 @@ func contactPointArgs(c ContactPointArgs) *alerting.ContactPointArgs {
 			HttpMethod: pulumi.String("POST"),
 		}}
 	}
-	if c.EmailAddresses != nil {
+	if len(emails) > 0 {
 		args.Emails = alerting.ContactPointEmailArray{alerting.ContactPointEmailArgs{
-			Addresses: c.EmailAddresses,
+			Addresses: pulumi.ToStringArray(emails),
 			// One mail to all addresses: a reply-all reaches the whole rota.
 			SingleEmail: pulumi.Bool(true),
 		}}

@@ -33,9 +33,9 @@ const (
 func deployKubernetes(ctx *pulumi.Context, parent pulumi.Resource, name string, a Args, p plan) (backendResult, error) {
 	k := a.Kubernetes
 	be := backendResult{
-		grafanaURL:    pulumi.String(k.GrafanaURL).ToStringOutputWithContext(ctx.Context()),
-		prometheusURL: pulumi.String(k.PrometheusURL).ToStringOutputWithContext(ctx.Context()),
-		datasourceURL: k.PrometheusURL,
+		grafanaURL:    pulumi.String(a.GrafanaURL).ToStringOutputWithContext(ctx.Context()),
+		prometheusURL: pulumi.String(a.PrometheusURL).ToStringOutputWithContext(ctx.Context()),
+		datasourceURL: a.PrometheusURL,
 		scrapeConfig:  pulumi.String("").ToStringOutputWithContext(ctx.Context()),
 	}
 	if a.MetricsTargets != nil {
@@ -43,7 +43,7 @@ func deployKubernetes(ctx *pulumi.Context, parent pulumi.Resource, name string, 
 			return scrapeConfigFor(a.Stack, targets, k.TLS)
 		}).(pulumi.StringOutput)
 	}
-	if k.PrometheusOperator {
+	if a.PrometheusOperator {
 		// With the SDK's version, as the typed resources: one default Kubernetes provider,
 		// not a second, unversioned one for the custom resources.
 		if _, err := apiextensions.NewCustomResource(ctx, name+"-servicemonitor", serviceMonitorArgs(a),
@@ -61,7 +61,7 @@ func deployKubernetes(ctx *pulumi.Context, parent pulumi.Resource, name string, 
 	}
 
 	prov, err := grafana.NewProvider(ctx, name+"-grafana-provider", &grafana.ProviderArgs{
-		Url:  pulumi.String(k.GrafanaURL),
+		Url:  pulumi.String(a.GrafanaURL),
 		Auth: pulumi.ToSecret(k.GrafanaToken).(pulumi.StringOutput),
 	}, pulumi.Parent(parent))
 	if err != nil {

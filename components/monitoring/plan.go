@@ -40,7 +40,7 @@ type dashboardPlan struct {
 func render(a Args) (plan, error) {
 	var p plan
 	var err error
-	if p.rules, err = Alerts(AlertOptions{Thresholds: a.Thresholds}); err != nil {
+	if p.rules, err = Alerts(AlertOptions{Thresholds: a.thresholds()}); err != nil {
 		return plan{}, err
 	}
 	rulesYAML, err := PrometheusRules(p.rules, DefaultRuleGroup)
@@ -60,7 +60,7 @@ func render(a Args) (plan, error) {
 	if err != nil {
 		return plan{}, err
 	}
-	opts := dashboards.Options{DatasourceUID: DatasourceUID(a.Stack), Stack: a.Stack, Thresholds: a.Thresholds}
+	opts := dashboards.Options{DatasourceUID: DatasourceUID(a.Stack), Stack: a.Stack, Thresholds: a.thresholds()}
 	for _, def := range dashboards.Definitions() {
 		d, err := def.Build(opts)
 		if err != nil {

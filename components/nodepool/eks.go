@@ -18,7 +18,7 @@ const rootDevice = "/dev/xvda"
 // makes it gp3 (SSD, 3000 IOPS baseline at any size), encrypted.
 func (p *NodePool) deployEKS(ctx *pulumi.Context, name string, a Args) error {
 	e := a.EKS
-	tags := pulumi.ToStringMap(e.Tags)
+	tags := pulumi.ToStringMap(a.Tags)
 	lt, err := ec2.NewLaunchTemplate(ctx, name+"-launch-template", &ec2.LaunchTemplateArgs{
 		Description: pulumi.String("Redpanda broker nodes: gp3 root volume, IMDSv2 only"),
 		BlockDeviceMappings: ec2.LaunchTemplateBlockDeviceMappingArray{
@@ -52,11 +52,11 @@ func (p *NodePool) deployEKS(ctx *pulumi.Context, name string, a Args) error {
 		})
 	}
 	ng, err := eks.NewNodeGroup(ctx, name+"-node-group", &eks.NodeGroupArgs{
-		ClusterName:   e.ClusterName,
-		NodeRoleArn:   e.NodeRoleARN,
-		SubnetIds:     e.SubnetIDs,
+		ClusterName:   pulumi.String(e.ClusterName),
+		NodeRoleArn:   pulumi.String(e.NodeRoleARN),
+		SubnetIds:     pulumi.ToStringArray(e.SubnetIDs),
 		InstanceTypes: pulumi.ToStringArray([]string{e.InstanceType}),
-		AmiType:       pulumi.String(e.AMIType),
+		AmiType:       pulumi.String(a.AMIType),
 		// Spot capacity can be reclaimed at two minutes' notice: too short
 		// to drain a broker.
 		CapacityType: pulumi.String("ON_DEMAND"),

@@ -2,6 +2,8 @@
 // nodeSelector and tolerations that put the brokers there: either a pool
 // the platform team made (ModeExisting) or an EKS managed node group
 // (ModeEKS) of an instance type checked against the broker node floor.
+// Config is the pool as the market-bus:nodePool stack key spells it; Args
+// adds what the caller wires in (the node count, AWS tags).
 package nodepool
 
 import (
@@ -10,6 +12,8 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/eks"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/marketbus/market-bus/fielderr"
 )
 
 // TypeToken is the component's Pulumi type.
@@ -51,10 +55,10 @@ func NewNodePool(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Re
 		return nil, fmt.Errorf("node pool %q: args are required", name)
 	}
 	a := args.withDefaults()
-	if err := Validate(a); err != nil {
+	if err := fielderr.Join(validateArgs(a)); err != nil {
 		return nil, fmt.Errorf("node pool %q: invalid args:\n%w", name, err)
 	}
-	p := &NodePool{NodeSelector: copyMap(a.Labels), Tolerations: a.tolerations()}
+	p := &NodePool{NodeSelector: a.NodeSelector(), Tolerations: a.Tolerations()}
 	if err := ctx.RegisterComponentResource(TypeToken, name, p, opts...); err != nil {
 		return nil, fmt.Errorf("node pool %q: register component: %w", name, err)
 	}

@@ -1,6 +1,7 @@
 package nodepool
 
 import (
+	"errors"
 	"reflect"
 	"strings"
 	"testing"
@@ -15,15 +16,17 @@ const componentURN = "urn:pulumi:prod::market-bus::marketbus:cluster:NodePool::b
 // eksArgs is the prod pool: 3 m6i.8xlarge nodes.
 func eksArgs() Args {
 	return Args{
-		Mode:  ModeEKS,
-		Nodes: 3,
-		EKS: EKSArgs{
-			ClusterName:  pulumi.String("platform-prod"),
-			SubnetIDs:    pulumi.ToStringArray([]string{"subnet-a", "subnet-b", "subnet-c"}),
-			NodeRoleARN:  pulumi.String("arn:aws:iam::123456789012:role/redpanda-nodes"),
-			InstanceType: "m6i.8xlarge",
-			Tags:         map[string]string{"team": "market-bus"},
+		Config: Config{
+			Mode: ModeEKS,
+			EKS: &EKSConfig{
+				ClusterName:  "platform-prod",
+				SubnetIDs:    []string{"subnet-a", "subnet-b", "subnet-c"},
+				NodeRoleARN:  "arn:aws:iam::123456789012:role/redpanda-nodes",
+				InstanceType: "m6i.8xlarge",
+			},
 		},
+		Nodes: 3,
+		Tags:  map[string]string{"team": "market-bus"},
 	}
 }
 
@@ -54,7 +57,7 @@ func deployPool(t *testing.T, args Args) (*mocks, *NodePool, poolOutputs, error)
 }
 
 func TestExistingPool(t *testing.T) {
-	m, p, out, err := deployPool(t, Args{Mode: ModeExisting, Nodes: 3})
+	m, p, out, err := deployPool(t, Args{Config: Config{Mode: ModeExisting}, Nodes: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,10 +87,10 @@ func TestExistingPool(t *testing.T) {
 }
 
 func TestExistingPoolCustomLabelsAndTaints(t *testing.T) {
-	_, p, _, err := deployPool(t, Args{Mode: ModeExisting, Nodes: 3,
+	_, p, _, err := deployPool(t, Args{Nodes: 3, Config: Config{Mode: ModeExisting,
 		Labels: map[string]string{"node.platform/role": "kafka"},
 		Taints: []Taint{{Key: "workload", Value: "kafka", Effect: "NoExecute"}},
-	})
+	}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,55 +165,89 @@ func TestEKSPool(t *testing.T) {
 	}
 }
 
+// TestValidate: each bad setting is refused at its json path inside the
+// config (what the stack prefixes with market-bus:nodePool), with its value,
+// the problem and the fix.
 func TestValidate(t *testing.T) {
 	const eligible = "e.g. c6in.8xlarge, m5.8xlarge, m5n.8xlarge"
+	type refusal struct{ field, text string }
 	tests := []struct {
 		name   string
-		mutate func(*Args)
-		want   []string
+		mutate func(*Config)
+		want   []refusal
 	}{
-		{"eks args are valid", func(*Args) {}, nil},
-		{"a sustained 10 Gbps type", func(a *Args) { a.EKS.InstanceType = "c6in.8xlarge" }, nil},
-		{"up to 12.5 Gbps is not 10 Gbps", func(a *Args) { a.EKS.InstanceType = "m6i.large" }, []string{
-			`EKS.InstanceType = "m6i.large": its network is "up to 12.5 Gbps", a burst ceiling paid for with network I/O credits, not the sustained 10 Gbps the floor asks for; fix: use a type with at least 4 GiB and a sustained 10 Gbps, ` + eligible,
+		{"eks config is valid", func(*Config) {}, nil},
+		{"an empty config is the existing pool", func(c *Config) { *c = Config{} }, nil},
+		{"a sustained 10 Gbps type", func(c *Config) { c.EKS.InstanceType = "c6in.8xlarge" }, nil},
+		{"up to 12.5 Gbps is not 10 Gbps", func(c *Config) { c.EKS.InstanceType = "m6i.large" }, []refusal{{"eks.instanceType",
+			`eks.instanceType = "m6i.large": its network is "up to 12.5 Gbps", a burst ceiling paid for with network I/O credits, not the sustained 10 Gbps the floor asks for; fix: use a type with at least 4 GiB and a sustained 10 Gbps, ` + eligible,
+		}}},
+		{"up to 10 Gbps is not 10 Gbps", func(c *Config) { c.EKS.InstanceType = "m5.xlarge" }, []refusal{{"eks.instanceType",
+			`eks.instanceType = "m5.xlarge": its network is "up to 10 Gbps", a burst ceiling paid for with network I/O credits, not the sustained 10 Gbps the floor asks for; fix: use a type with at least 4 GiB and a sustained 10 Gbps, ` + eligible,
+		}}},
+		{"below 4 GiB", func(c *Config) { c.EKS.InstanceType = "t3.small" }, []refusal{{"eks.instanceType",
+			`eks.instanceType = "t3.small": 2 GiB of memory is below the 4 GiB floor; fix: use a type with at least 4 GiB and a sustained 10 Gbps, ` + eligible,
+		}}},
+		{"an unchecked type", func(c *Config) { c.EKS.InstanceType = "x9.huge" }, []refusal{{"eks.instanceType",
+			`eks.instanceType = "x9.huge": not in the checked instance table, so its memory and network cannot be verified; fix: use a checked type that meets the floor (` + eligible + `), or add the type with its published figures`,
+		}}},
+		{"a small disk", func(c *Config) { c.EKS.DiskSizeGiB = 20 }, []refusal{{"eks.diskSizeGiB",
+			"eks.diskSizeGiB = 20: below the 50 GiB node disk floor; fix: set it to 50 or more, or leave it out for the default",
+		}}},
+		{"no cluster, subnets or role", func(c *Config) { c.EKS.ClusterName, c.EKS.SubnetIDs, c.EKS.NodeRoleARN = "", nil, "" }, []refusal{
+			{"eks.clusterName", `eks.clusterName = "": an EKS node group needs it; fix: copy it from the EKS cluster's stack`},
+			{"eks.subnetIds", "eks.subnetIds = []: an EKS node group needs it; fix: copy it from the EKS cluster's stack"},
+			{"eks.nodeRoleArn", `eks.nodeRoleArn = "": an EKS node group needs it; fix: copy it from the EKS cluster's stack`},
 		}},
-		{"up to 10 Gbps is not 10 Gbps", func(a *Args) { a.EKS.InstanceType = "m5.xlarge" }, []string{
-			`EKS.InstanceType = "m5.xlarge": its network is "up to 10 Gbps", a burst ceiling paid for with network I/O credits, not the sustained 10 Gbps the floor asks for; fix: use a type with at least 4 GiB and a sustained 10 Gbps, ` + eligible,
-		}},
-		{"below 4 GiB", func(a *Args) { a.EKS.InstanceType = "t3.small" }, []string{
-			`EKS.InstanceType = "t3.small": 2 GiB of memory is below the 4 GiB floor; fix: use a type with at least 4 GiB and a sustained 10 Gbps, ` + eligible,
-		}},
-		{"an unchecked type", func(a *Args) { a.EKS.InstanceType = "x9.huge" }, []string{
-			`EKS.InstanceType = "x9.huge": not in the checked instance table, so its memory and network cannot be verified; fix: use a checked type that meets the floor (` + eligible + `), or add the type with its published figures`,
-		}},
-		{"a small disk", func(a *Args) { a.EKS.DiskSizeGiB = 20 }, []string{
-			"EKS.DiskSizeGiB = 20: below the 50 GiB node disk floor; fix: set it to 50 or more, or 0 for the default",
-		}},
-		{"no cluster, subnets or role", func(a *Args) { a.EKS.ClusterName, a.EKS.SubnetIDs, a.EKS.NodeRoleARN = nil, nil, nil }, []string{
-			"EKS.ClusterName = <nil>: an EKS node group needs it; fix: pass it from the EKS cluster's stack",
-			"EKS.SubnetIDs = <nil>: an EKS node group needs it; fix: pass it from the EKS cluster's stack",
-			"EKS.NodeRoleARN = <nil>: an EKS node group needs it; fix: pass it from the EKS cluster's stack",
-		}},
-		{"an unknown mode and no nodes", func(a *Args) { a.Mode, a.Nodes = "gke", 0 }, []string{
-			`Mode = "gke": unknown node pool mode; fix: use "existing" or "eks"`,
-			"Nodes = 0: a pool needs a node per broker; fix: set Nodes to the number of brokers (3)",
-		}},
-		{"a taint without an effect", func(a *Args) { a.Taints = []Taint{{Key: "dedicated", Value: "redpanda"}} }, []string{
-			"Taints[0] = {Key:dedicated Value:redpanda Effect:}: a taint needs a key and an effect; fix: use a key and NoSchedule, PreferNoSchedule or NoExecute",
-		}},
+		{"an empty subnet", func(c *Config) { c.EKS.SubnetIDs = []string{"subnet-a", " "} }, []refusal{{"eks.subnetIds[1]",
+			`eks.subnetIds[1] = "": an empty subnet ID; fix: remove it or give the subnet's ID (subnet-…)`,
+		}}},
+		{"eks mode without its settings", func(c *Config) { c.EKS = nil }, []refusal{{"eks",
+			"eks = <unset>: mode eks makes a managed node group and needs its settings; fix: set eks: {clusterName, subnetIds, nodeRoleArn, instanceType}",
+		}}},
+		{"an unknown mode", func(c *Config) { c.Mode = "gke" }, []refusal{{"mode",
+			`mode = "gke": unknown node pool mode; fix: use "existing" or "eks"`,
+		}}},
+		{"an existing pool ignores eks", func(c *Config) { c.Mode, c.EKS.InstanceType = ModeExisting, "t3.small" }, nil},
+		{"a label without a name", func(c *Config) { c.Labels = map[string]string{" ": "redpanda"} }, []refusal{{"labels",
+			`labels = " ": a node label needs a name; fix: remove the empty key`,
+		}}},
+		{"a taint without an effect", func(c *Config) { c.Taints = []Taint{{Key: "dedicated", Value: "redpanda"}} }, []refusal{{"taints[0].effect",
+			`taints[0].effect = "": not a taint effect; fix: use NoSchedule, PreferNoSchedule or NoExecute`,
+		}}},
+		{"a taint without a key", func(c *Config) {
+			c.Taints = []Taint{{Key: "dedicated", Value: "redpanda", Effect: "NoSchedule"}, {Value: "x", Effect: "NoExecute"}}
+		}, []refusal{{"taints[1].key", `taints[1].key = "": a taint needs a key; fix: name the taint, e.g. dedicated`}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			a := eksArgs()
-			tt.mutate(&a)
-			var got []string
-			for _, e := range validate(a.withDefaults()) {
-				got = append(got, e.Error())
+			c := eksArgs().Config
+			tt.mutate(&c)
+			var got []refusal
+			if err := Validate(c); err != nil {
+				for _, e := range err.(interface{ Unwrap() []error }).Unwrap() {
+					var fe *FieldError
+					if !errors.As(e, &fe) {
+						t.Fatalf("%v is not a field refusal", e)
+					}
+					got = append(got, refusal{fe.Field, fe.Error()})
+				}
 			}
 			if !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("messages:\n got  %q\n want %q", got, tt.want)
+				t.Errorf("refusals:\n got  %q\n want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestValidateArgs: what the caller wires in is checked by the
+// constructor, named by its Go field.
+func TestValidateArgs(t *testing.T) {
+	a := eksArgs()
+	a.Nodes = 0
+	errs := validateArgs(a.withDefaults())
+	if len(errs) != 1 || errs[0].Field != "Nodes" || errs[0].Value != "0" {
+		t.Errorf("refusals = %v, want Nodes = 0 alone", errs)
 	}
 }
 
@@ -218,7 +255,7 @@ func TestInvalidRegistersNothing(t *testing.T) {
 	a := eksArgs()
 	a.EKS.InstanceType = "m6i.large"
 	m, _, _, err := deployPool(t, a)
-	if err == nil || !strings.Contains(err.Error(), `node pool "brokers": invalid args:`+"\n"+`EKS.InstanceType = "m6i.large"`) {
+	if err == nil || !strings.Contains(err.Error(), `node pool "brokers": invalid args:`+"\n"+`eks.instanceType = "m6i.large"`) {
 		t.Fatalf("err = %v", err)
 	}
 	if n := m.names(); len(n) != 0 {

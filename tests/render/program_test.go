@@ -105,7 +105,7 @@ func readYAML(path string, into any) error {
 // marketbus provider's resources, Grafana and AWS cannot be rendered.
 func renderProgram(spec stacks.Spec, dir string) pulumi.RunFunc {
 	return func(ctx *pulumi.Context) error {
-		if spec.NodePool.Mode != string(nodepool.ModeExisting) {
+		if spec.NodePool.Mode != nodepool.ModeExisting {
 			return fmt.Errorf("nodePool.mode = %q: only an existing node pool renders (eks creates AWS resources)", spec.NodePool.Mode)
 		}
 		render, err := kubernetes.NewProvider(ctx, "render", &kubernetes.ProviderArgs{
