@@ -21,11 +21,11 @@ func TestPassphraseFollowsTheEnvironment(t *testing.T) {
 	}{
 		{"prod by name", "prod", "", "stack prod is a production stack (market-bus:environment: production) and needs PULUMI_CONFIG_PASSPHRASE"},
 		{"prod-eu declaring production", "prod-eu", "config:\n  market-bus:environment: production\n", "stack prod-eu is a production stack"},
-		{"prod-eu without environment", "prod-eu", "config: {}\n", `market-bus:environment is not set and stack "prod-eu"`},
+		{"prod-eu without environment", "prod-eu", "config: {}\n", `market-bus:environment = "": not set, and stack "prod-eu"`},
 		{"prod-eu declaring staging", "prod-eu", "config:\n  market-bus:environment: staging\n", ""},
 		{"local", "local", "config: {}\n", ""},
 		{"dev declaring production", "dev", "config:\n  market-bus:environment: production\n", "stack dev is a production stack"},
-		{"misspelt environment", "qa", "config:\n  market-bus:environment: Production\n", `"Production" is not an environment`},
+		{"misspelt environment", "qa", "config:\n  market-bus:environment: Production\n", `market-bus:environment = "Production": not an environment`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -183,7 +183,7 @@ func TestUnknownStackMustDeclareItsEnvironment(t *testing.T) {
 		t.Fatalf("Handshake: %v", err)
 	}
 	_, err := c.ConfigureStack(ctx, &pulumirpc.AnalyzerStackConfigureRequest{Stack: "prod-eu", Project: "market-bus"})
-	if err == nil || !strings.Contains(err.Error(), "market-bus:environment is not set") || !strings.Contains(err.Error(), "Pulumi.prod-eu.yaml") {
+	if err == nil || !strings.Contains(err.Error(), `market-bus:environment = "": not set`) || !strings.Contains(err.Error(), "Pulumi.prod-eu.yaml") {
 		t.Fatalf("ConfigureStack of prod-eu without an environment: %v, want the key and the fix", err)
 	}
 }

@@ -7,6 +7,8 @@ package stackenv
 import (
 	"fmt"
 	"strings"
+
+	"github.com/marketbus/market-bus/fielderr"
 )
 
 // Key is the config key, with the project prefix, that declares a stack's environment.
@@ -48,16 +50,15 @@ func Resolve(stack, raw string) (string, error) {
 		if env, ok := Default(stack); ok {
 			return env, nil
 		}
-		return "", fmt.Errorf("%s is not set and stack %q is not one of prod, dev, local, whose environment is known: "+
-			"set it in Pulumi.%s.yaml to production, staging or development (production turns on every production guard)",
-			Key, stack, stackBase(stack))
+		return "", fielderr.New(Key, `""`, fmt.Sprintf("not set, and stack %q is not one of prod, dev, local, whose environment is known", stack),
+			fmt.Sprintf("set it in Pulumi.%s.yaml to production, staging or development (production turns on every production guard)", stackBase(stack)))
 	}
 	for _, n := range Names {
 		if v == n {
 			return n, nil
 		}
 	}
-	return "", fmt.Errorf("%s = %q is not an environment: use production, staging or development (lower case)", Key, raw)
+	return "", fielderr.New(Key, fmt.Sprintf("%q", raw), "not an environment", "use production, staging or development (lower case)")
 }
 
 // IsProduction reports whether env is the production environment.

@@ -11,6 +11,8 @@ import (
 
 	"github.com/marketbus/market-bus/components/cluster"
 	"github.com/marketbus/market-bus/sdk/go/marketbus"
+
+	"github.com/marketbus/market-bus/fielderr"
 )
 
 // KeyClusterConfig is market-bus:clusterConfig: the cluster properties the stack owns, written
@@ -33,9 +35,8 @@ func loadClusterConfig(src Source) (map[string]any, error) {
 	dec.UseNumber()
 	var out map[string]any
 	if err := dec.Decode(&out); err != nil {
-		return nil, fmt.Errorf("%s:%s = %s cannot be read (%v): set it to an object of property to value, "+
-			"e.g. {enable_consumer_group_metrics: [group, partition, consumer_lag]} (Redpanda) or {message.max.bytes: 2097152} (Kafka)",
-			Project, KeyClusterConfig, short(raw), err)
+		return nil, fielderr.New(Key(KeyClusterConfig), short(raw), fmt.Sprintf("cannot be read (%v)", err),
+			"set it to an object of property to value, e.g. {enable_consumer_group_metrics: [group, partition, consumer_lag]} (Redpanda) or {message.max.bytes: 2097152} (Kafka)")
 	}
 	return out, nil
 }
@@ -43,26 +44,30 @@ func loadClusterConfig(src Source) (map[string]any, error) {
 // validateClusterConfig checks the declared properties before anything is registered.
 func (s Spec) validateClusterConfig() []error {
 	var errs []error
-	key := func(k string) string { return fmt.Sprintf("%s:%s.%s", Project, KeyClusterConfig, k) }
+	key := func(k string) string { return Key(KeyClusterConfig + "." + k) }
 	for _, k := range sortedAnyKeys(s.ClusterConfig) {
 		v := s.ClusterConfig[k]
 		switch {
 		case strings.TrimSpace(k) == "" || strings.ContainsAny(k, " \t="):
-			errs = append(errs, fmt.Errorf("%s:%s has the property name %q: use the cluster's own name, e.g. message.max.bytes", Project, KeyClusterConfig, k))
+			errs = append(errs, fielderr.New(key(k), fmt.Sprintf("%v", v), fmt.Sprintf("%q is not a property name", k),
+				"use the cluster's own name, e.g. message.max.bytes"))
 		case v == nil:
-			errs = append(errs, fmt.Errorf("%s = null: give a value, or remove the key to reset the property to the cluster's default", key(k)))
+			errs = append(errs, fielderr.New(key(k), "null", "no value is given",
+				"give a value, or remove the key to reset the property to the cluster's default"))
 		case s.Cluster.Mode == ModeExternal:
 			if _, isMap := v.(map[string]any); isMap {
-				errs = append(errs, fmt.Errorf("%s is an object: Kafka broker configs are strings, numbers, booleans or lists (written comma-separated)", key(k)))
+				errs = append(errs, fielderr.New(key(k), "{…}", "an object, and Kafka broker configs are strings, numbers, booleans or lists",
+					"write the value as a string, a number, a boolean or a list (written comma-separated)"))
 			}
 		}
 	}
 	if len(s.ClusterConfig) > 0 && s.Cluster.Mode == ModeKubernetes && s.Cluster.Listeners.Admin.Exposure != "external" {
-		errs = append(errs, fmt.Errorf("%s:%s is set but %s:cluster.listeners.admin.exposure = %q: the provider writes cluster properties "+
-			"through the admin API from where `pulumi up` runs, and an internal admin API cannot be reached from there (a port-forward "+
-			"path is not built); set cluster.listeners.admin to {exposure: external, sourceRanges: [<the deployers' CIDR>]} "+
-			"(authentication stays http_basic with SASL on), or remove %s:%s",
-			Project, KeyClusterConfig, Project, s.Cluster.Listeners.Admin.Exposure, Project, KeyClusterConfig))
+		errs = append(errs, fielderr.New(Key(KeyClusterConfig), fmt.Sprintf("%d properties", len(s.ClusterConfig)),
+			fmt.Sprintf("%s = %q: the provider writes cluster properties through the admin API from where `pulumi up` runs, "+
+				"and an internal admin API cannot be reached from there (a port-forward path is not built)",
+				Key("cluster.listeners.admin.exposure"), s.Cluster.Listeners.Admin.Exposure),
+			"set cluster.listeners.admin to {exposure: external, sourceRanges: [<the deployers' CIDR>]} "+
+				"(authentication stays http_basic with SASL on), or remove "+Key(KeyClusterConfig)))
 	}
 	return errs
 }

@@ -109,18 +109,19 @@ func TestLoadRejectsBadClusterConfig(t *testing.T) {
 		name  string
 		stack string
 		src   MapSource
+		keys  []string
 		want  []string
 	}{
 		{"internal admin API on kubernetes", "prod", with(prodSource(`{"externalDomain":"bus.example.com"}`), KeyClusterConfig, `{"log_retention_ms":1}`),
-			[]string{"market-bus:clusterConfig is set", "market-bus:cluster.listeners.admin.exposure", "exposure: external, sourceRanges"}},
+			k(KeyClusterConfig), []string{"market-bus:cluster.listeners.admin.exposure", "exposure: external, sourceRanges"}},
 		{"null value", "local", with(MapSource(localConfig()), KeyClusterConfig, `{"message.max.bytes":null}`),
-			[]string{"market-bus:clusterConfig.message.max.bytes = null", "remove the key"}},
+			k(KeyClusterConfig + ".message.max.bytes"), []string{"market-bus:clusterConfig.message.max.bytes = null", "remove the key"}},
 		{"object value for Kafka", "local", with(MapSource(localConfig()), KeyClusterConfig, `{"message.max.bytes":{"a":1}}`),
-			[]string{"market-bus:clusterConfig.message.max.bytes is an object"}},
+			k(KeyClusterConfig + ".message.max.bytes"), []string{"an object", "Kafka broker configs are strings"}},
 		{"not an object", "local", with(MapSource(localConfig()), KeyClusterConfig, `["message.max.bytes"]`),
-			[]string{"market-bus:clusterConfig = [", "object of property to value"}},
+			k(KeyClusterConfig), []string{"market-bus:clusterConfig = [", "object of property to value"}},
 		{"bad name", "local", with(MapSource(localConfig()), KeyClusterConfig, `{"message max bytes":"1"}`),
-			[]string{`property name "message max bytes"`}},
+			k(KeyClusterConfig + ".message max bytes"), []string{`"message max bytes" is not a property name`}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -128,6 +129,7 @@ func TestLoadRejectsBadClusterConfig(t *testing.T) {
 			if err == nil {
 				t.Fatal("accepted")
 			}
+			wantKeys(t, err, tc.keys...)
 			for _, w := range tc.want {
 				if !strings.Contains(err.Error(), w) {
 					t.Errorf("error %q\n does not mention %q", err, w)

@@ -95,9 +95,9 @@ func TestLoadRejectsBadEnvironment(t *testing.T) {
 		want        []string
 	}{
 		{"unknown stack without environment", "prod-eu", MapSource{KeyCluster: cluster},
-			[]string{`market-bus:environment is not set and stack "prod-eu"`, "Pulumi.prod-eu.yaml", "production, staging or development"}},
+			[]string{`market-bus:environment = "": not set, and stack "prod-eu"`, "Pulumi.prod-eu.yaml", "production, staging or development"}},
 		{"capitalised", "local", MapSource{KeyEnvironment: "Production"},
-			[]string{`market-bus:environment = "Production" is not an environment`, "lower case"}},
+			[]string{`market-bus:environment = "Production": not an environment`, "lower case"}},
 		{"abbreviated", "prod-eu", MapSource{KeyCluster: cluster, KeyEnvironment: "prod"},
 			[]string{`market-bus:environment = "prod"`, "use production, staging or development"}},
 	}
@@ -107,6 +107,7 @@ func TestLoadRejectsBadEnvironment(t *testing.T) {
 			if err == nil {
 				t.Fatal("accepted")
 			}
+			wantKeys(t, err, Key(KeyEnvironment))
 			for _, w := range tc.want {
 				if !strings.Contains(err.Error(), w) {
 					t.Errorf("error %q\n does not mention %q", err, w)

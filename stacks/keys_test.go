@@ -3,6 +3,7 @@ package stacks
 import (
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/marketbus/market-bus/fielderr"
@@ -67,5 +68,42 @@ func TestUnderKeyPrefixesTheComponentsPath(t *testing.T) {
 	plain := errors.New("not a field refusal")
 	if errs := underKey("cluster", plain); len(errs) != 1 || errs[0] != plain {
 		t.Errorf("underKey passes other errors through unchanged; got %v", errs)
+	}
+}
+
+// TestLoadRejectsBadSchemas: each refusal of market-bus:schemas names the subject's entry
+// and its field.
+func TestLoadRejectsBadSchemas(t *testing.T) {
+	cases := []struct {
+		name, schemas string
+		keys          []string
+		want          string
+	}{
+		{"no subject", `[{"file":"schemas/fx_tick.avsc"}]`, k("schemas[0].subject"), "no subject is named"},
+		{"duplicate subject", `[{"subject":"a-value","file":"schemas/fx_tick.avsc"},{"subject":"a-value","file":"schemas/fx_tick.avsc"}]`,
+			k("schemas[1].subject"), "duplicates market-bus:schemas[0]"},
+		{"unknown type", `[{"subject":"a-value","file":"schemas/fx_tick.avsc","type":"THRIFT"}]`, k("schemas[0].type"), "use AVRO, JSON or PROTOBUF"},
+		{"unknown compatibility", `[{"subject":"a-value","file":"schemas/fx_tick.avsc","compatibility":"SIDEWAYS"}]`,
+			k("schemas[0].compatibility"), "not a compatibility level"},
+		{"unknown deletion mode", `[{"subject":"a-value","file":"schemas/fx_tick.avsc","deletionMode":"shred"}]`,
+			k("schemas[0].deletionMode"), "use soft, hard or retain"},
+		{"no file", `[{"subject":"a-value"}]`, k("schemas[0].file"), "no schema file is named"},
+		{"missing file", `[{"subject":"a-value","file":"schemas/nope.avsc"}]`, k("schemas[0].file"), "cannot be read"},
+		{"not Avro", `[{"subject":"a-value","file":"Pulumi.yaml"}]`, k("schemas[0].file"), "not valid Avro"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			src := MapSource(localConfig())
+			src[KeySchemas] = tc.schemas
+			src[KeyGate] = `{"enabled":false}`
+			_, err := Load("local", src)
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			wantKeys(t, err, tc.keys...)
+			if !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %q\n does not mention %q", err, tc.want)
+			}
+		})
 	}
 }

@@ -1,7 +1,6 @@
 package stacks
 
 import (
-
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/marketbus/market-bus/components/cluster"

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/marketbus/market-bus/fielderr"
 )
 
 // KeyPrincipals is the stack's application principals: SCRAM users, their ACLs and quotas.
@@ -117,7 +119,9 @@ func gateACLs(topic string) []ACLSpec {
 // the value and the fix, and the warnings worth printing (a role on a topic the stack does
 // not own).
 func (s Spec) validatePrincipals() (errs []error, warnings []string) {
-	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	add := func(key string, value any, problem, fix string) {
+		errs = append(errs, fielderr.New(Key(key), value, problem, fix))
+	}
 	owned := s.ownsTopic
 	seen := map[string]int{}
 	reserved := map[string]string{GateUser: "the latency gate's own user"}
@@ -125,46 +129,51 @@ func (s Spec) validatePrincipals() (errs []error, warnings []string) {
 		reserved[s.Cluster.SASL.Username] = "the provider's superuser (cluster.sasl.username)"
 	}
 	for i, p := range s.Principals {
-		at := fmt.Sprintf("%s:%s[%d]", Project, KeyPrincipals, i)
+		at := fmt.Sprintf("%s[%d]", KeyPrincipals, i)
 		switch {
 		case !userNameRE.MatchString(p.Name):
-			add("%s.name = %q cannot be a SCRAM user name: use 1-128 letters, digits and . _ - @ (SCRAM reserves ',' and '=', '*' is the wildcard)", at, p.Name)
+			add(at+".name", fmt.Sprintf("%q", p.Name), "cannot be a SCRAM user name",
+				"use 1-128 letters, digits and . _ - @ (SCRAM reserves ',' and '=', '*' is the wildcard)")
 		case reserved[p.Name] != "":
-			add("%s.name = %q is %s: the stack would overwrite its password; give the application a name of its own", at, p.Name, reserved[p.Name])
+			add(at+".name", fmt.Sprintf("%q", p.Name), "it is "+reserved[p.Name]+": the stack would overwrite its password",
+				"give the application a name of its own")
 		}
 		if j, dup := seen[p.Name]; dup {
-			add("%s.name = %q is also %s:%s[%d].name: each principal is one SCRAM user; merge their roles", at, p.Name, Project, KeyPrincipals, j)
+			add(at+".name", fmt.Sprintf("%q", p.Name), fmt.Sprintf("it is also %s: each principal is one SCRAM user", Key(fmt.Sprintf("%s[%d].name", KeyPrincipals, j))),
+				"merge their roles")
 		} else {
 			seen[p.Name] = i
 		}
 		if len(p.Roles) == 0 {
-			add("%s.roles is empty: a principal without a role can do nothing; give it at least one {topic, access}", at)
+			add(at+".roles", "[]", "a principal without a role can do nothing", "give it at least one {topic, access}")
 		}
 		for j, r := range p.Roles {
 			rat := fmt.Sprintf("%s.roles[%d]", at, j)
 			name, pat := pattern(r.Topic)
 			switch {
 			case r.Topic == "":
-				add("%s.topic is empty: name the topic (or a prefix ending in *)", rat)
+				add(rat+".topic", `""`, "no topic is named", "name the topic (or a prefix ending in *)")
 			case name == "":
-				add("%s.topic = %q is a prefix of \"\", which matches every topic: name the topic or a non-empty prefix such as fx-*", rat, r.Topic)
+				add(rat+".topic", fmt.Sprintf("%q", r.Topic), `a prefix of "" matches every topic`, "name the topic or a non-empty prefix such as fx-*")
 			case !topicNameRE.MatchString(name):
-				add("%s.topic = %q is not a topic name: use letters, digits, '.', '_' and '-' (a trailing * for a prefix)", rat, r.Topic)
+				add(rat+".topic", fmt.Sprintf("%q", r.Topic), "not a topic name", "use letters, digits, '.', '_' and '-' (a trailing * for a prefix)")
 			case pat == "literal" && !owned(name):
-				warnings = append(warnings, fmt.Sprintf("%s.topic = %q is not one of %s:%s: the stack grants access to a topic it does not manage, "+
-					"and the update fails if the cluster does not have it", rat, r.Topic, Project, KeyTopics))
+				warnings = append(warnings, fmt.Sprintf("%s.topic = %q is not one of %s: the stack grants access to a topic it does not manage, "+
+					"and the update fails if the cluster does not have it", Key(rat), r.Topic, Key(KeyTopics)))
 			}
 			switch r.Access {
 			case AccessConsume:
 				if g, _ := pattern(r.Group); g == "" {
-					add("%s.group = %q: a consume role needs the consumer group it reads in (a name, or a non-empty prefix ending in *)", rat, r.Group)
+					add(rat+".group", fmt.Sprintf("%q", r.Group), "a consume role needs the consumer group it reads in",
+						"name the group, or a non-empty prefix ending in *")
 				}
 			case AccessProduce, AccessAdmin:
 				if r.Group != "" {
-					add("%s.group = %q on access %s: only consume roles read in a group; remove it or make the role consume", rat, r.Group, r.Access)
+					add(rat+".group", fmt.Sprintf("%q", r.Group), "only consume roles read in a group, and this one is "+r.Access,
+						"remove it or make the role consume")
 				}
 			default:
-				add("%s.access = %q is not an access kind: use produce, consume or admin", rat, r.Access)
+				add(rat+".access", fmt.Sprintf("%q", r.Access), "not an access kind", "use produce, consume or admin")
 			}
 		}
 		if q := p.Quota; q != nil {
@@ -173,14 +182,15 @@ func (s Spec) validatePrincipals() (errs []error, warnings []string) {
 				v    int
 			}{{"producerByteRate", q.ProducerByteRate}, {"consumerByteRate", q.ConsumerByteRate}} {
 				if f.v != 0 && f.v < minQuotaByteRate {
-					add("%s.quota.%s = %d B/s is below 1 KiB/s, where a client only ever waits: use at least %d (1048576 is 1 MiB/s), or leave it out", at, f.name, f.v, minQuotaByteRate)
+					add(at+".quota."+f.name, fmt.Sprintf("%d B/s", f.v), "below 1 KiB/s, where a client only ever waits",
+						fmt.Sprintf("use at least %d (1048576 is 1 MiB/s), or leave it out", minQuotaByteRate))
 				}
 			}
 			if q.RequestPercentage < 0 || q.RequestPercentage > 10000 {
-				add("%s.quota.requestPercentage = %g is outside 0-10000: 100 is one full broker thread", at, q.RequestPercentage)
+				add(at+".quota.requestPercentage", q.RequestPercentage, "outside 0-10000", "100 is one full broker thread")
 			}
 			if q.ProducerByteRate == 0 && q.ConsumerByteRate == 0 && q.RequestPercentage == 0 {
-				add("%s.quota sets nothing: set producerByteRate, consumerByteRate or requestPercentage, or remove quota", at)
+				add(at+".quota", "{}", "it sets nothing", "set producerByteRate, consumerByteRate or requestPercentage, or remove quota")
 			}
 		}
 	}

@@ -11,6 +11,8 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/marketbus/market-bus/sdk/go/marketbus"
+
+	"github.com/marketbus/market-bus/fielderr"
 )
 
 // KeySchemas lists the Schema Registry subjects the stack registers.
@@ -76,17 +78,19 @@ func readProjectFile(name string) ([]byte, error) {
 // loadSchemas reads and checks every schema file; at is the key path for messages.
 func loadSchemas(list []SchemaSpec) []error {
 	var errs []error
-	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	add := func(key string, value any, problem, fix string) {
+		errs = append(errs, fielderr.New(Key(key), value, problem, fix))
+	}
 	root, rootErr := FindRoot()
 	seen := map[string]int{}
 	for i := range list {
 		s := &list[i]
-		at := fmt.Sprintf("%s:%s[%d]", Project, KeySchemas, i)
+		at := fmt.Sprintf("%s[%d]", KeySchemas, i)
 		if s.Subject == "" {
-			add("%s.subject is empty: name the subject <topic>-value or <topic>-key", at)
+			add(at+".subject", `""`, "no subject is named", "name the subject <topic>-value or <topic>-key")
 		}
 		if j, dup := seen[s.Subject]; dup && s.Subject != "" {
-			add("%s.subject = %q duplicates %s:%s[%d]: register each subject once", at, s.Subject, Project, KeySchemas, j)
+			add(at+".subject", fmt.Sprintf("%q", s.Subject), "duplicates "+Key(fmt.Sprintf("%s[%d]", KeySchemas, j)), "register each subject once")
 		}
 		seen[s.Subject] = i
 		t := strings.ToUpper(s.Type)
@@ -94,37 +98,37 @@ func loadSchemas(list []SchemaSpec) []error {
 			t = "AVRO"
 		}
 		if t != "AVRO" && t != "JSON" && t != "PROTOBUF" {
-			add("%s.type = %q: use AVRO, JSON or PROTOBUF", at, s.Type)
+			add(at+".type", fmt.Sprintf("%q", s.Type), "not a schema type", "use AVRO, JSON or PROTOBUF")
 		}
 		if l := s.level(); l != "" && !contains(levels, l) {
-			add("%s.compatibility = %q: use one of %s", at, *s.Compatibility, strings.Join(levels, ", "))
+			add(at+".compatibility", fmt.Sprintf("%q", *s.Compatibility), "not a compatibility level", "use one of "+strings.Join(levels, ", "))
 		}
 		switch s.DeletionMode {
 		case "", "soft", "hard", "retain":
 		default:
-			add("%s.deletionMode = %q: use soft, hard or retain", at, s.DeletionMode)
+			add(at+".deletionMode", fmt.Sprintf("%q", s.DeletionMode), "not a deletion mode", "use soft, hard or retain")
 		}
 		if s.File == "" {
-			add("%s.file is empty: point it at the schema file, e.g. schemas/market_telemetry.avsc", at)
+			add(at+".file", `""`, "no schema file is named", "point it at the schema file, e.g. schemas/market_telemetry.avsc")
 			continue
 		}
 		path := s.File
 		if !filepath.IsAbs(path) {
 			if rootErr != nil {
-				add("%s.file = %q cannot be resolved: %v", at, s.File, rootErr)
+				add(at+".file", fmt.Sprintf("%q", s.File), fmt.Sprintf("cannot be resolved: %v", rootErr), "run inside the market-bus project, or give an absolute path")
 				continue
 			}
 			path = filepath.Join(root, path)
 		}
 		raw, err := os.ReadFile(path)
 		if err != nil {
-			add("%s.file = %q cannot be read (%v): the path is relative to the folder of Pulumi.yaml", at, s.File, err)
+			add(at+".file", fmt.Sprintf("%q", s.File), fmt.Sprintf("cannot be read (%v)", err), "give the path relative to the folder of Pulumi.yaml")
 			continue
 		}
 		s.text = string(raw)
 		if t == "AVRO" {
 			if _, err := avro.ParseWithCache(s.text, "", &avro.SchemaCache{}); err != nil {
-				add("%s.file = %q is not valid Avro: %v", at, s.File, err)
+				add(at+".file", fmt.Sprintf("%q", s.File), fmt.Sprintf("not valid Avro: %v", err), "fix the schema so an Avro parser accepts it")
 			}
 		}
 	}

@@ -53,8 +53,8 @@ func TestFactoryReadsTheStackConfig(t *testing.T) {
 		{"prod", "development", policyx.EnforcementLevelAdvisory, ""},
 		{"local", "", policyx.EnforcementLevelAdvisory, ""},
 		{"staging-eu", "staging", policyx.EnforcementLevelAdvisory, ""},
-		{"prod-eu", "", 0, "market-bus:environment is not set and stack \"prod-eu\""},
-		{"prod-eu", "Prod", 0, `market-bus:environment = "Prod" is not an environment: use production, staging or development`},
+		{"prod-eu", "", 0, "market-bus:environment = \"\": not set, and stack \"prod-eu\""},
+		{"prod-eu", "Prod", 0, `market-bus:environment = "Prod": not an environment; fix: use production, staging or development`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.stack+"/"+tc.env, func(t *testing.T) {
