@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/marketbus/market-bus/topicrules"
 )
 
 // KeyPrincipals is the stack's application principals: SCRAM users, their ACLs and quotas.
@@ -148,7 +150,7 @@ func (s Spec) validatePrincipals() (errs []error, warnings []string) {
 				add("%s.topic is empty: name the topic (or a prefix ending in *)", rat)
 			case name == "":
 				add("%s.topic = %q is a prefix of \"\", which matches every topic: name the topic or a non-empty prefix such as fx-*", rat, r.Topic)
-			case !topicNameRE.MatchString(name):
+			case !topicrules.ValidCharacters(name):
 				add("%s.topic = %q is not a topic name: use letters, digits, '.', '_' and '-' (a trailing * for a prefix)", rat, r.Topic)
 			case pat == "literal" && !owned(name):
 				warnings = append(warnings, fmt.Sprintf("%s.topic = %q is not one of %s:%s: the stack grants access to a topic it does not manage, "+
