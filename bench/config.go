@@ -88,13 +88,13 @@ type Config struct {
 	// record; what is still missing then is reported as lost.
 	DrainTimeout time.Duration `json:"drain_timeout"`
 
-	// SchemaID is the registry id of FxTickSchema written into every
+	// SchemaID is the registry id of schemas.FxTick written into every
 	// payload and expected by the consumers.
 	SchemaID int `json:"schema_id"`
 	// RegistryURL is the Schema Registry (Confluent API) base URL. When set, the run checks
-	// before producing that SchemaID holds FxTickSchema's encoding, and consumers decode each
+	// before producing that SchemaID holds schemas.FxTick's encoding, and consumers decode each
 	// record with the writer schema its id resolves to, as standard deserializers do. When
-	// empty, consumers decode with FxTickSchema and accept only SchemaID.
+	// empty, consumers decode with schemas.FxTick and accept only SchemaID.
 	RegistryURL string `json:"registry_url,omitempty"`
 	// RegistryOpts are appended to the registry client's options (sr.BasicAuth,
 	// sr.HTTPClient for TLS). Not serialised.
