@@ -12,6 +12,7 @@ import (
 	"github.com/twmb/franz-go/pkg/sr"
 
 	"github.com/marketbus/market-bus/fielderr"
+	"github.com/marketbus/market-bus/gatedefaults"
 )
 
 // Config describes one benchmark run. Start from [Defaults], set Brokers,
@@ -114,43 +115,42 @@ type Config struct {
 
 // Limits enforced by Validate.
 const (
-	MaxRate             = 10_000_000
-	MaxRecordsPerRun    = 1_000_000_000
-	MaxClients          = 1024
-	maxRunLength        = 24 * time.Hour
-	maxLinger           = time.Minute
-	minBatchMaxBytes    = 1 << 10
-	maxBatchMaxBytes    = 1 << 30
-	batchOverheadBytes  = 512 // record batch and record framing allowance
-	defaultClientID     = "market-bus-bench"
-	defaultTopicName    = "market-bus-bench"
-	defaultPartitions   = 6
-	defaultReplFactor   = 3
-	defaultRate         = 1000
-	defaultMessageBytes = 1024
+	MaxRate            = 10_000_000
+	MaxRecordsPerRun   = 1_000_000_000
+	MaxClients         = 1024
+	maxRunLength       = 24 * time.Hour
+	maxLinger          = time.Minute
+	minBatchMaxBytes   = 1 << 10
+	maxBatchMaxBytes   = 1 << 30
+	batchOverheadBytes = 512 // record batch and record framing allowance
+	defaultClientID    = "market-bus-bench"
+	defaultTopicName   = "market-bus-bench"
+	defaultRate        = 1000
 )
 
-// Defaults returns a latency-profile configuration (research notes §6:
-// acks=all, linger 1 ms, 128 KiB batches, RF 3, 1 KiB messages) with a 10 s
-// warm-up and 30 s window at 1000 msg/s. Brokers is localhost:9092 and
-// SchemaID is unset (0): set it before running.
+// Defaults returns the latency gate's load profile (package gatedefaults: acks=all, 1 ms
+// linger, 128 KiB batches, 256 B records, 12 partitions, RF 3, one producer and one
+// consumer, a 10 s warm-up) for a 30 s window at 1000 msg/s on its own topic,
+// market-bus-bench. The warm-up is fixed (MaxWarmUp 0): an adaptive one needs a SteadyP99,
+// which only a threshold gives. Brokers is localhost:9092 and SchemaID is unset (0): set it
+// before running.
 func Defaults() Config {
 	return Config{
 		Brokers:           []string{"localhost:9092"},
 		Topic:             defaultTopicName,
 		CreateTopic:       true,
-		Partitions:        defaultPartitions,
-		ReplicationFactor: defaultReplFactor,
+		Partitions:        gatedefaults.Partitions,
+		ReplicationFactor: gatedefaults.ReplicationFactor,
 		Rate:              defaultRate,
 		Duration:          30 * time.Second,
-		WarmUp:            10 * time.Second,
-		MessageSize:       defaultMessageBytes,
-		Acks:              "all",
-		Linger:            time.Millisecond,
-		BatchMaxBytes:     128 << 10,
-		Compression:       "none",
-		Producers:         1,
-		Consumers:         1,
+		WarmUp:            time.Duration(gatedefaults.WarmupSeconds * float64(time.Second)),
+		MessageSize:       gatedefaults.MessageSize,
+		Acks:              gatedefaults.Acks,
+		Linger:            time.Duration(gatedefaults.LingerMs * float64(time.Millisecond)),
+		BatchMaxBytes:     gatedefaults.BatchMaxBytes,
+		Compression:       gatedefaults.Compression,
+		Producers:         gatedefaults.Producers,
+		Consumers:         gatedefaults.Consumers,
 		DrainTimeout:      10 * time.Second,
 		ClientID:          defaultClientID,
 	}
