@@ -51,11 +51,11 @@ func TestLoadStackDefaults(t *testing.T) {
 			t.Errorf("%s: mode %q, want %q", stack, spec.Cluster.Mode, mode)
 		}
 	}
-	prod, _, _ := defaultsFor("prod")
+	prod, _ := defaultsFor("prod")
 	if !prod.TLS {
 		t.Error("prod must default to TLS")
 	}
-	_, gate, _ := defaultsFor("prod")
+	gate := DefaultTable().gateFor("prod")
 	if gate.MinThroughputMsgPerSec != 100000 || gate.MaxAvgLatencyMs != 50 || gate.MaxP99LatencyMs != 100 || gate.Rate < 100000 {
 		t.Errorf("prod gate = %+v, want the seed's SLO and load", gate)
 	}

@@ -176,64 +176,27 @@ func (g GateSpec) IsEnabled() bool { return g.Enabled == nil || *g.Enabled }
 // Protected reports whether the topic refuses deletion; protection is the default.
 func (t TopicSpec) Protected() bool { return t.DeletionProtection == nil || *t.DeletionProtection }
 
-// defaultsFor returns the per-stack defaults that config fields fall back to, and whether
-// the stack is one the project knows.
-func defaultsFor(stack string) (ClusterSpec, GateSpec, bool) {
-	// prod: the seed's SLO at the seed's load (100k msg/s), with headroom offered.
-	slo := GateSpec{MaxAvgLatencyMs: 50, MaxP99LatencyMs: 100, MinThroughputMsgPerSec: 100000,
-		Rate: 110000, DurationSeconds: 60, WarmupSeconds: 10, MaxWarmupSeconds: 90, MessageSize: 256, Producers: 2, Consumers: 2,
-		Partitions: 12, Acks: "all", LingerMs: 1, Compression: "none", Topic: "market-bus-gate", Subject: "fx-stream-global-value"}
+// defaultsFor returns the per-stack cluster defaults that config fields fall back to, and
+// whether the stack is one the project knows. The rest of the defaults are in DefaultTable.
+func defaultsFor(stack string) (ClusterSpec, bool) {
 	switch stack {
 	case "dev":
-		// A laptop's Docker cluster in dev-container mode: a short gate at a modest load.
-		slo.Rate, slo.MinThroughputMsgPerSec, slo.DurationSeconds, slo.WarmupSeconds, slo.Producers, slo.Consumers = 20000, 19000, 20, 5, 1, 1
 		return ClusterSpec{Mode: ModeDocker, Brokers: 3, ClientID: "market-bus-dev",
-			Image: DefaultImage, CPUCores: 1, Memory: "2Gi", LogLevel: "info", DevContainerMode: true}, slo, true
+			Image: DefaultImage, CPUCores: 1, Memory: "2Gi", LogLevel: "info", DevContainerMode: true}, true
 	case "prod":
 		return ClusterSpec{Mode: ModeKubernetes, Brokers: 3, ClientID: "market-bus-prod", TLS: true,
 			SASL:  &SASLSpec{Mechanism: "SCRAM-SHA-512", Username: "admin"},
 			Image: DefaultImage, CPUCores: 1, Memory: "3Gi", StorageSize: "50Gi", LogLevel: "info",
 			Namespace: "redpanda", StorageClass: "ssd", CertIssuer: "redpanda-ca", CertIssuerKind: "ClusterIssuer",
-			ExternalServiceType: "LoadBalancer"}, slo, true
+			ExternalServiceType: "LoadBalancer"}, true
 	case "local":
-		// Three JVM brokers, the registry and the benchmark share 2 cores here, and the
-		// brokers spend that CPU per request (network and request-handler threads, replica
-		// fetchers), not per byte: at 40k msg/s with 1 ms batches the host ran out of CPU
-		// and p99 sat at 150-270 ms even warm, while 5 ms batches at 20k-30k msg/s kept it
-		// at 60-70 ms. So the local gate offers 20k msg/s in 5 ms batches: a load this
-		// machine carries with room to spare from a fresh start (README "Latency gate").
-		// A 30 s window keeps one scheduler stall of the shared cores below 1 % of the records.
-		slo.Rate, slo.MinThroughputMsgPerSec, slo.DurationSeconds, slo.WarmupSeconds, slo.Producers, slo.Consumers = 20000, 19000, 30, 10, 1, 1
-		slo.LingerMs = 5
 		return ClusterSpec{
 			Mode:              ModeExternal,
 			Brokers:           3,
 			BootstrapServers:  []string{"127.0.0.1:19092", "127.0.0.1:29092", "127.0.0.1:39092"},
 			SchemaRegistryURL: "http://127.0.0.1:18081/apis/ccompat/v7",
 			ClientID:          "market-bus-local",
-		}, slo, true
+		}, true
 	}
-	return ClusterSpec{Brokers: 3, ClientID: "market-bus", Image: DefaultImage, CPUCores: 1, Memory: "2Gi", LogLevel: "info"}, slo, false
-}
-
-// defaultTopics are the seed's topics; Pulumi.yaml declares the same list as the default of
-// market-bus:topics (a test keeps the two equal).
-func defaultTopics() []TopicSpec {
-	return []TopicSpec{
-		// retention.bytes (per partition) keeps each broker's share within the 80 % of a 50 GiB
-		// volume at the gate's certified 100,000 msg/s × 256 B: 7 days of that alone would be
-		// about 14 TiB per broker (see package capacity).
-		{Name: "market-telemetry", Partitions: 12, ReplicationFactor: 3,
-			Config: map[string]string{"retention.ms": "604800000", "retention.bytes": "1073741824", "cleanup.policy": "delete", "min.insync.replicas": "2"}},
-		{Name: "fx-stream-global", Partitions: 12, ReplicationFactor: 3,
-			Config: map[string]string{"retention.ms": "86400000", "retention.bytes": "536870912", "cleanup.policy": "delete", "min.insync.replicas": "2"}},
-	}
-}
-
-// defaultSchemas are the subjects registered by default, as declared in Pulumi.yaml.
-func defaultSchemas() []SchemaSpec {
-	return []SchemaSpec{
-		{Subject: "market-telemetry-value", File: "schemas/market_telemetry.avsc"},
-		{Subject: "fx-stream-global-value", File: "schemas/fx_tick.avsc"},
-	}
+	return ClusterSpec{Brokers: 3, ClientID: "market-bus", Image: DefaultImage, CPUCores: 1, Memory: "2Gi", LogLevel: "info"}, false
 }
