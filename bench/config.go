@@ -13,6 +13,7 @@ import (
 
 	"github.com/marketbus/market-bus/fielderr"
 	"github.com/marketbus/market-bus/gatedefaults"
+	"github.com/marketbus/market-bus/topicrules"
 )
 
 // Config describes one benchmark run. Start from [Defaults], set Brokers,
@@ -175,8 +176,8 @@ func (c *Config) Validate() error {
 			bad(fmt.Sprintf("brokers[%d]", i), fmt.Sprintf("%q", b), "not a host:port", `use e.g. "redpanda-0:9092"`)
 		}
 	}
-	if msg := topicProblem(c.Topic); msg != "" {
-		bad("topic", fmt.Sprintf("%q", c.Topic), msg, "use 1-249 characters from [a-zA-Z0-9._-], e.g. \"market-bus-bench\"")
+	if fe := topicrules.ValidateName(c.Topic); fe != nil {
+		bad("topic", fe.Value, fe.Problem, fe.Fix)
 	}
 	if c.CreateTopic {
 		if c.Partitions == 0 || c.Partitions < -1 {
@@ -250,23 +251,6 @@ func (c *Config) Validate() error {
 		return nil
 	}
 	return fmt.Errorf("bench config: %w", errors.Join(errs...))
-}
-
-func topicProblem(t string) string {
-	switch {
-	case t == "":
-		return "empty"
-	case len(t) > 249:
-		return "longer than 249 characters"
-	case t == "." || t == "..":
-		return "reserved name"
-	}
-	for _, r := range t {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '_' || r == '-') {
-			return fmt.Sprintf("invalid character %q", r)
-		}
-	}
-	return ""
 }
 
 func acksOpt(s string) (kgo.Acks, error) {
