@@ -12,6 +12,8 @@ import (
 	"github.com/twmb/franz-go/pkg/sr"
 
 	"github.com/marketbus/market-bus/fielderr"
+	"github.com/marketbus/market-bus/gatedefaults"
+	"github.com/marketbus/market-bus/topicrules"
 )
 
 // Config describes one benchmark run. Start from [Defaults], set Brokers,
@@ -88,13 +90,13 @@ type Config struct {
 	// record; what is still missing then is reported as lost.
 	DrainTimeout time.Duration `json:"drain_timeout"`
 
-	// SchemaID is the registry id of FxTickSchema written into every
+	// SchemaID is the registry id of schemas.FxTick written into every
 	// payload and expected by the consumers.
 	SchemaID int `json:"schema_id"`
 	// RegistryURL is the Schema Registry (Confluent API) base URL. When set, the run checks
-	// before producing that SchemaID holds FxTickSchema's encoding, and consumers decode each
+	// before producing that SchemaID holds schemas.FxTick's encoding, and consumers decode each
 	// record with the writer schema its id resolves to, as standard deserializers do. When
-	// empty, consumers decode with FxTickSchema and accept only SchemaID.
+	// empty, consumers decode with schemas.FxTick and accept only SchemaID.
 	RegistryURL string `json:"registry_url,omitempty"`
 	// RegistryOpts are appended to the registry client's options (sr.BasicAuth,
 	// sr.HTTPClient for TLS). Not serialised.
@@ -114,43 +116,42 @@ type Config struct {
 
 // Limits enforced by Validate.
 const (
-	MaxRate             = 10_000_000
-	MaxRecordsPerRun    = 1_000_000_000
-	MaxClients          = 1024
-	maxRunLength        = 24 * time.Hour
-	maxLinger           = time.Minute
-	minBatchMaxBytes    = 1 << 10
-	maxBatchMaxBytes    = 1 << 30
-	batchOverheadBytes  = 512 // record batch and record framing allowance
-	defaultClientID     = "market-bus-bench"
-	defaultTopicName    = "market-bus-bench"
-	defaultPartitions   = 6
-	defaultReplFactor   = 3
-	defaultRate         = 1000
-	defaultMessageBytes = 1024
+	MaxRate            = 10_000_000
+	MaxRecordsPerRun   = 1_000_000_000
+	MaxClients         = 1024
+	maxRunLength       = 24 * time.Hour
+	maxLinger          = time.Minute
+	minBatchMaxBytes   = 1 << 10
+	maxBatchMaxBytes   = 1 << 30
+	batchOverheadBytes = 512 // record batch and record framing allowance
+	defaultClientID    = "market-bus-bench"
+	defaultTopicName   = "market-bus-bench"
+	defaultRate        = 1000
 )
 
-// Defaults returns a latency-profile configuration (research notes §6:
-// acks=all, linger 1 ms, 128 KiB batches, RF 3, 1 KiB messages) with a 10 s
-// warm-up and 30 s window at 1000 msg/s. Brokers is localhost:9092 and
-// SchemaID is unset (0): set it before running.
+// Defaults returns the latency gate's load profile (package gatedefaults: acks=all, 1 ms
+// linger, 128 KiB batches, 256 B records, 12 partitions, RF 3, one producer and one
+// consumer, a 10 s warm-up) for a 30 s window at 1000 msg/s on its own topic,
+// market-bus-bench. The warm-up is fixed (MaxWarmUp 0): an adaptive one needs a SteadyP99,
+// which only a threshold gives. Brokers is localhost:9092 and SchemaID is unset (0): set it
+// before running.
 func Defaults() Config {
 	return Config{
 		Brokers:           []string{"localhost:9092"},
 		Topic:             defaultTopicName,
 		CreateTopic:       true,
-		Partitions:        defaultPartitions,
-		ReplicationFactor: defaultReplFactor,
+		Partitions:        gatedefaults.Partitions,
+		ReplicationFactor: gatedefaults.ReplicationFactor,
 		Rate:              defaultRate,
 		Duration:          30 * time.Second,
-		WarmUp:            10 * time.Second,
-		MessageSize:       defaultMessageBytes,
-		Acks:              "all",
-		Linger:            time.Millisecond,
-		BatchMaxBytes:     128 << 10,
-		Compression:       "none",
-		Producers:         1,
-		Consumers:         1,
+		WarmUp:            time.Duration(gatedefaults.WarmupSeconds * float64(time.Second)),
+		MessageSize:       gatedefaults.MessageSize,
+		Acks:              gatedefaults.Acks,
+		Linger:            time.Duration(gatedefaults.LingerMs * float64(time.Millisecond)),
+		BatchMaxBytes:     gatedefaults.BatchMaxBytes,
+		Compression:       gatedefaults.Compression,
+		Producers:         gatedefaults.Producers,
+		Consumers:         gatedefaults.Consumers,
 		DrainTimeout:      10 * time.Second,
 		ClientID:          defaultClientID,
 	}
@@ -175,8 +176,8 @@ func (c *Config) Validate() error {
 			bad(fmt.Sprintf("brokers[%d]", i), fmt.Sprintf("%q", b), "not a host:port", `use e.g. "redpanda-0:9092"`)
 		}
 	}
-	if msg := topicProblem(c.Topic); msg != "" {
-		bad("topic", fmt.Sprintf("%q", c.Topic), msg, "use 1-249 characters from [a-zA-Z0-9._-], e.g. \"market-bus-bench\"")
+	if fe := topicrules.ValidateName(c.Topic); fe != nil {
+		bad("topic", fe.Value, fe.Problem, fe.Fix)
 	}
 	if c.CreateTopic {
 		if c.Partitions == 0 || c.Partitions < -1 {
@@ -250,23 +251,6 @@ func (c *Config) Validate() error {
 		return nil
 	}
 	return fmt.Errorf("bench config: %w", errors.Join(errs...))
-}
-
-func topicProblem(t string) string {
-	switch {
-	case t == "":
-		return "empty"
-	case len(t) > 249:
-		return "longer than 249 characters"
-	case t == "." || t == "..":
-		return "reserved name"
-	}
-	for _, r := range t {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '_' || r == '-') {
-			return fmt.Sprintf("invalid character %q", r)
-		}
-	}
-	return ""
 }
 
 func acksOpt(s string) (kgo.Acks, error) {

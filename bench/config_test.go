@@ -35,8 +35,8 @@ func TestConfigValidate(t *testing.T) {
 	}{
 		{"no brokers", func(c *Config) { c.Brokers = nil }, []string{"brokers = []", "no seed brokers", "host:port"}},
 		{"blank broker", func(c *Config) { c.Brokers = []string{"a:1", " "} }, []string{`brokers[1] = " "`}},
-		{"empty topic", func(c *Config) { c.Topic = "" }, []string{`topic = ""`, "empty"}},
-		{"bad topic char", func(c *Config) { c.Topic = "fx ticks" }, []string{`topic = "fx ticks"`, "invalid character ' '"}},
+		{"empty topic", func(c *Config) { c.Topic = "" }, []string{`topic = ""`, "no name"}},
+		{"bad topic char", func(c *Config) { c.Topic = "fx ticks" }, []string{`topic = "fx ticks"`, "characters Kafka rejects", "letters, digits"}},
 		{"zero partitions", func(c *Config) { c.Partitions = 0 }, []string{"partitions = 0", "-1 for the broker default"}},
 		{"zero rf", func(c *Config) { c.ReplicationFactor = 0 }, []string{"replication_factor = 0"}},
 		{"delete without create", func(c *Config) { c.CreateTopic = false; c.DeleteTopic = true }, []string{"delete_topic = true", "set create_topic"}},

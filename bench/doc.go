@@ -16,7 +16,7 @@
 //     run's base time.Time; every timestamp is nanoseconds since that base
 //     (time.Since is monotonic in Go), so latency is not subject to
 //     wall-clock steps or cross-host clock offset.
-//   - Payloads are Avro FX ticks ([FxTickSchema]) in the Confluent wire
+//   - Payloads are Avro FX ticks ([schemas.FxTick]) in the Confluent wire
 //     format (magic byte 0, 4-byte big-endian schema id, Avro body) carrying
 //     the sequence, producer id, intended and actual send times. Consumers
 //     validate every record.

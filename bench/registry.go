@@ -10,6 +10,8 @@ import (
 
 	"github.com/hamba/avro/v2"
 	"github.com/twmb/franz-go/pkg/sr"
+
+	"github.com/marketbus/market-bus/schemas"
 )
 
 // registryTimeout bounds one schema lookup; a registry slower than this is reported as a
@@ -79,18 +81,18 @@ func (w *writerSchemas) get(ctx context.Context, id uint32) (avro.Schema, *Valid
 }
 
 // checkWriterSchema fails a run before anything is produced when the registry does not hold
-// FxTickSchema's encoding under cfg.SchemaID: every record would fail to decode.
+// schemas/fx_tick.avsc's encoding under cfg.SchemaID: every record would fail to decode.
 func checkWriterSchema(ctx context.Context, w *writerSchemas, id int) error {
 	got, ve := w.get(ctx, uint32(id))
 	if ve != nil {
 		return fmt.Errorf("bench: schema_id %d: %s; register schemas/fx_tick.avsc under fx-stream-global-value and pass the id it gets", id, ve.Detail)
 	}
-	ours, err := avro.ParseWithCache(FxTickSchema, "", &avro.SchemaCache{})
+	ours, err := avro.ParseWithCache(schemas.FxTick(), "", &avro.SchemaCache{})
 	if err != nil {
 		return fmt.Errorf("bench: parsing FxTick schema: %w", err)
 	}
 	if got.String() != ours.String() {
-		return fmt.Errorf("bench: schema_id %d: the registry serves a schema whose Parsing Canonical Form differs from FxTickSchema, "+
+		return fmt.Errorf("bench: schema_id %d: the registry serves a schema whose Parsing Canonical Form differs from schemas/fx_tick.avsc, "+
 			"so consumers resolving the id cannot decode what this run writes:\n  registry: %s\n  producer: %s\n"+
 			"register schemas/fx_tick.avsc and check the registry keeps the text as registered", id, got.String(), ours.String())
 	}

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/twmb/franz-go/pkg/sr"
+
+	"github.com/marketbus/market-bus/schemas"
 )
 
 // registryURL is the local cluster's registry (scripts/local-cluster), or
@@ -47,9 +49,9 @@ func TestDecodeWithTheWriterSchema(t *testing.T) {
 		})
 		return ss.ID
 	}
-	id := register("fxtick", FxTickSchema)
+	id := register("fxtick", schemas.FxTick())
 	// bid and ask swapped: same names and types, another encoding.
-	swapped := strings.Replace(strings.Replace(FxTickSchema, `{"name": "bid"`, `{"name": "TMP"`, 1), `{"name": "ask"`, `{"name": "bid"`, 1)
+	swapped := strings.Replace(strings.Replace(schemas.FxTick(), `{"name": "bid"`, `{"name": "TMP"`, 1), `{"name": "ask"`, `{"name": "bid"`, 1)
 	swappedID := register("swapped", strings.Replace(swapped, `{"name": "TMP"`, `{"name": "ask"`, 1))
 
 	if err := checkWriterSchema(ctx, w, id); err != nil {

@@ -6,30 +6,9 @@ import (
 	"fmt"
 
 	"github.com/hamba/avro/v2"
-)
 
-// FxTickSchema is the Avro schema of the benchmark payload, record
-// com.marketbus.fx.FxTick. The same text is kept in testdata/fx_tick.avsc (to
-// be installed as schemas/fx_tick.avsc); a test keeps the two identical.
-const FxTickSchema = `{
-  "type": "record",
-  "name": "FxTick",
-  "namespace": "com.marketbus.fx",
-  "doc": "One FX quote. The benchmark fields (sequence .. send_ns) let a consumer measure latency and detect loss; padding brings a record to a configured size.",
-  "fields": [
-    {"name": "pair", "type": "string", "doc": "Currency pair: six upper-case letters, e.g. EURUSD."},
-    {"name": "bid", "type": "double", "doc": "Best bid; must be below ask."},
-    {"name": "ask", "type": "double", "doc": "Best ask."},
-    {"name": "venue", "type": "string", "doc": "Quoting venue."},
-    {"name": "sequence", "type": "long", "doc": "Per-producer sequence number, from 0, without gaps."},
-    {"name": "producer_id", "type": "int", "doc": "Id of the producer that wrote the record."},
-    {"name": "event_time", "type": {"type": "long", "logicalType": "timestamp-micros"}, "doc": "Quote time, UTC."},
-    {"name": "intended_send_ns", "type": "long", "doc": "Scheduled send time, ns since the run's monotonic base."},
-    {"name": "send_ns", "type": "long", "doc": "Actual send time, ns since the run's monotonic base."},
-    {"name": "padding", "type": "bytes", "default": "", "doc": "Filler to reach the configured message size."}
-  ]
-}
-`
+	"github.com/marketbus/market-bus/schemas"
+)
 
 // wireHeaderSize is the Confluent wire-format header: magic byte 0 and a
 // 4-byte big-endian schema id.
@@ -39,7 +18,7 @@ const wireHeaderSize = 5
 // without padding takes about 60 bytes; a smaller target is not reachable.
 const MinMessageSize = 64
 
-// FxTick is one benchmark record. Field tags follow [FxTickSchema].
+// FxTick is one benchmark record. Field tags follow [schemas.FxTick].
 type FxTick struct {
 	Pair           string  `avro:"pair"`
 	Bid            float64 `avro:"bid"`
@@ -85,7 +64,7 @@ func NewCodec(schemaID int) (*Codec, error) {
 	if schemaID < 0 || int64(schemaID) > 1<<31-1 {
 		return nil, fmt.Errorf("bench: schema id %d out of range [0, 2147483647]", schemaID)
 	}
-	schema, err := avro.Parse(FxTickSchema)
+	schema, err := avro.Parse(schemas.FxTick())
 	if err != nil {
 		return nil, fmt.Errorf("bench: parsing FxTick schema: %w", err)
 	}
@@ -121,7 +100,7 @@ func (c *Codec) Encode(t *FxTick) ([]byte, error) {
 // schema id, Avro body, pair (six upper-case letters) and bid < ask. The
 // padding is skipped: t.Padding is set to nil. A codec of a run with a
 // registry decodes the body with the writer schema the registry holds for the
-// record's id; without one, with FxTickSchema, accepting only its own id.
+// record's id; without one, with schemas.FxTick, accepting only its own id.
 //
 // Any failure is a *[ValidationError]. When its [ValidationError.Decoded]
 // reports true (a semantic check failed), t holds the decoded record, so the

@@ -4,22 +4,18 @@ import (
 	"encoding/binary"
 	"errors"
 	"math"
-	"os"
 	"reflect"
 	"testing"
 
 	"github.com/hamba/avro/v2"
+
+	"github.com/marketbus/market-bus/schemas"
 )
 
-func TestSchemaFileMatchesConstant(t *testing.T) {
-	b, err := os.ReadFile("testdata/fx_tick.avsc")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if string(b) != FxTickSchema {
-		t.Fatal("testdata/fx_tick.avsc differs from FxTickSchema; keep them identical")
-	}
-	s, err := avro.Parse(FxTickSchema)
+// TestFxTickMatchesTheEncoder: the encoder writes FxTick's fields in this order and types,
+// so the schema file must declare exactly these.
+func TestFxTickMatchesTheEncoder(t *testing.T) {
+	s, err := avro.Parse(schemas.FxTick())
 	if err != nil {
 		t.Fatalf("parse: %v", err)
 	}

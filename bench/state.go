@@ -21,7 +21,7 @@ type runState struct {
 	total   atomic.Int64
 	tracker *Tracker
 	// writers resolves each record's schema id through the registry; nil when the run has
-	// no registry and consumers decode with FxTickSchema.
+	// no registry and consumers decode with schemas.FxTick.
 	writers *writerSchemas
 
 	sent, acked, received atomic.Int64

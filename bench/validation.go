@@ -49,7 +49,7 @@ type ValidationReport struct {
 	Examples []string `json:"examples,omitempty"`
 	// WriterSchema says what records were decoded with: "registry" (the writer schema
 	// resolved by each record's id, as standard deserializers do) or "built-in"
-	// (FxTickSchema, when the run has no registry).
+	// (schemas.FxTick, when the run has no registry).
 	WriterSchema string `json:"writer_schema,omitempty"`
 }
 

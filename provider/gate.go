@@ -14,30 +14,31 @@ import (
 	"github.com/twmb/franz-go/pkg/sr"
 
 	"github.com/marketbus/market-bus/bench"
+	"github.com/marketbus/market-bus/gatedefaults"
 )
 
 // benchConfig turns the gate's inputs and the provider's connection into a benchmark run.
 func benchConfig(cfg Config, a LatencyGateArgs) (bench.Config, error) {
 	c := bench.Defaults()
 	c.Brokers = cfg.BootstrapServers
-	c.Topic = deref(a.Topic, "market-bus-gate")
+	c.Topic = deref(a.Topic, gatedefaults.Topic)
 	c.CreateTopic = true
-	c.Partitions = int32(deref(a.Partitions, 12))
-	c.ReplicationFactor = int16(deref(a.ReplicationFactor, 3))
+	c.Partitions = int32(deref(a.Partitions, gatedefaults.Partitions))
+	c.ReplicationFactor = int16(deref(a.ReplicationFactor, gatedefaults.ReplicationFactor))
 	c.Rate = a.Rate
 	c.Duration = seconds(a.DurationSeconds)
-	c.WarmUp = seconds(deref(a.WarmupSeconds, 5))
-	c.MaxWarmUp = seconds(deref(a.MaxWarmupSeconds, 0))
+	c.WarmUp = seconds(deref(a.WarmupSeconds, gatedefaults.WarmupSeconds))
+	c.MaxWarmUp = seconds(deref(a.MaxWarmupSeconds, gatedefaults.MaxWarmupSeconds))
 	// Steady means one second's p99 well inside the threshold, so the window does not open
 	// on a cluster that only just stopped being slow.
 	c.SteadyP99 = time.Duration(a.MaxP99LatencyMs / 2 * float64(time.Millisecond))
-	c.MessageSize = deref(a.MessageSize, 256)
-	c.Acks = deref(a.Acks, "all")
-	c.Linger = time.Duration(deref(a.LingerMs, 1) * float64(time.Millisecond))
-	c.BatchMaxBytes = int32(deref(a.BatchMaxBytes, 131072))
-	c.Compression = deref(a.Compression, "none")
-	c.Producers = deref(a.Producers, 1)
-	c.Consumers = deref(a.Consumers, 1)
+	c.MessageSize = deref(a.MessageSize, gatedefaults.MessageSize)
+	c.Acks = deref(a.Acks, gatedefaults.Acks)
+	c.Linger = time.Duration(deref(a.LingerMs, gatedefaults.LingerMs) * float64(time.Millisecond))
+	c.BatchMaxBytes = int32(deref(a.BatchMaxBytes, gatedefaults.BatchMaxBytes))
+	c.Compression = deref(a.Compression, gatedefaults.Compression)
+	c.Producers = deref(a.Producers, gatedefaults.Producers)
+	c.Consumers = deref(a.Consumers, gatedefaults.Consumers)
 	c.SchemaID = a.SchemaID
 	c.ClientID = "marketbus-latency-gate"
 	if a.SASL != nil {

@@ -1,8 +1,8 @@
 package provider
 
 import (
-	"os"
-	"path/filepath"
+	"encoding/json"
+	"sort"
 	"strings"
 	"testing"
 
@@ -12,11 +12,7 @@ import (
 // TestContractMismatchNamesTheField: the registry-vs-file check compares Parsing Canonical
 // Forms, so layout never counts and field order always does.
 func TestContractMismatchNamesTheField(t *testing.T) {
-	raw, err := os.ReadFile(filepath.Join(schemas.Dir(), "fx_tick.avsc"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	file := string(raw)
+	file := schemas.FxTick()
 	swapped := strings.Replace(strings.Replace(file, `{"name": "bid"`, `{"name": "TMP"`, 1), `{"name": "ask"`, `{"name": "bid"`, 1)
 	swapped = strings.Replace(swapped, `{"name": "TMP"`, `{"name": "ask"`, 1)
 	cases := []struct {
@@ -24,11 +20,9 @@ func TestContractMismatchNamesTheField(t *testing.T) {
 		want           string // "" when the contract holds
 	}{
 		{"same text", file, ""},
-		{"reformatted, docs dropped, keys reordered",
-			`{"fields":[{"type":"string","name":"pair"},{"type":"double","name":"bid"},{"type":"double","name":"ask"},{"type":"string","name":"venue"},{"type":"long","name":"sequence"},{"type":"int","name":"producer_id"},{"type":{"logicalType":"timestamp-micros","type":"long"},"name":"event_time"},{"type":"long","name":"intended_send_ns"},{"type":"long","name":"send_ns"},{"type":"bytes","name":"padding"}],"name":"com.marketbus.fx.FxTick","type":"record"}`, ""},
+		{"reformatted, docs and defaults dropped, keys reordered", registryForm(t, file, false), ""},
 		{"two fields swapped", swapped, `fields[1] is "bid" (double) in the file but "ask" (double)`},
-		{"fields sorted by name (Apicurio's canonical hash)",
-			`{"type":"record","name":"FxTick","namespace":"com.marketbus.fx","fields":[{"name":"ask","type":"double"},{"name":"bid","type":"double"},{"name":"event_time","type":{"type":"long","logicalType":"timestamp-micros"}},{"name":"intended_send_ns","type":"long"},{"name":"padding","type":"bytes"},{"name":"pair","type":"string"},{"name":"producer_id","type":"int"},{"name":"send_ns","type":"long"},{"name":"sequence","type":"long"},{"name":"venue","type":"string"}]}`,
+		{"fields sorted by name (Apicurio's canonical hash)", registryForm(t, file, true),
 			`fields[0] is "pair" (string) in the file but "ask" (double)`},
 		{"a type changed", strings.Replace(file, `{"name": "producer_id", "type": "int"`, `{"name": "producer_id", "type": "long"`, 1), `fields[5] producer_id is int in the file but long`},
 		{"a field missing", strings.Replace(file, `,
@@ -59,4 +53,31 @@ func TestSameJSONKeepsFieldOrder(t *testing.T) {
 	if _, err := avroCanonical(`{"type":"record","name":"T","fields":[{"name":"a","type":"string"},{"name":"a","type":"long"}]}`); err == nil {
 		t.Error("a duplicated field parsed")
 	}
+}
+
+// registryForm is schema as a registry may hand it back: docs and defaults dropped, keys in
+// another order, no layout, and with sortFields the fields sorted by name. Built from the
+// file rather than written out, so the test holds no second copy of the schema.
+func registryForm(t *testing.T, schema string, sortFields bool) string {
+	t.Helper()
+	var rec map[string]any
+	if err := json.Unmarshal([]byte(schema), &rec); err != nil {
+		t.Fatal(err)
+	}
+	delete(rec, "doc")
+	fields, _ := rec["fields"].([]any)
+	for _, f := range fields {
+		delete(f.(map[string]any), "doc")
+		delete(f.(map[string]any), "default")
+	}
+	if sortFields {
+		sort.Slice(fields, func(i, j int) bool {
+			return fields[i].(map[string]any)["name"].(string) < fields[j].(map[string]any)["name"].(string)
+		})
+	}
+	out, err := json.Marshal(rec) // map keys come out sorted: another order than the file's
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(out)
 }

@@ -2,65 +2,37 @@ package provider
 
 import (
 	"fmt"
-	"regexp"
 	"sort"
 	"strconv"
+	"strings"
 
 	p "github.com/pulumi/pulumi-go-provider"
 	"github.com/twmb/franz-go/pkg/kadm"
+
+	"github.com/marketbus/market-bus/topicrules"
 )
 
-// topicNameRE is the character set Kafka accepts in topic names.
-var topicNameRE = regexp.MustCompile(`^[a-zA-Z0-9._-]+$`)
-
-// numericTopicKeys must hold integers; a typo such as "7d" fails at preview, not at the broker.
-var numericTopicKeys = map[string]bool{
-	"retention.ms": true, "retention.bytes": true, "segment.bytes": true, "segment.ms": true,
-	"segment.jitter.ms": true, "segment.index.bytes": true, "max.message.bytes": true,
-	"min.insync.replicas": true, "delete.retention.ms": true, "min.compaction.lag.ms": true,
-	"max.compaction.lag.ms": true, "flush.messages": true, "flush.ms": true, "index.interval.bytes": true,
-	"file.delete.delay.ms": true, "local.retention.ms": true, "local.retention.bytes": true,
-	"message.timestamp.after.max.ms": true, "message.timestamp.before.max.ms": true,
-}
-
-// validateTopicArgs checks what can be checked without a cluster. Each failure names the
-// property so the engine shows it against the right input.
+// validateTopicArgs checks what can be checked without a cluster, with the rules stacks.Load
+// applies too (package topicrules). Each failure is on the top-level input the engine can
+// show the value of (config, not config.retention.ms); its reason starts with the exact path.
 func validateTopicArgs(a TopicArgs) []p.CheckFailure {
-	var fs []p.CheckFailure
-	fail := func(prop, format string, args ...any) {
-		fs = append(fs, p.CheckFailure{Property: prop, Reason: fmt.Sprintf(format, args...)})
-	}
-	switch {
-	case a.Name == "":
-		fail("name", "topic name is empty: give the topic a name")
-	case a.Name == "." || a.Name == "..":
-		fail("name", "topic name %q is not allowed by Kafka: choose another name", a.Name)
-	case len(a.Name) > 249:
-		fail("name", "topic name is %d characters long: Kafka allows at most 249", len(a.Name))
-	case !topicNameRE.MatchString(a.Name):
-		fail("name", "topic name %q has characters Kafka rejects: use only letters, digits, '.', '_' and '-'", a.Name)
-	}
-	if a.Partitions < 1 {
-		fail("partitions", "partitions is %d: a topic needs at least 1 partition", a.Partitions)
-	}
-	if a.ReplicationFactor < 1 || a.ReplicationFactor > 32767 {
-		fail("replicationFactor", "replicationFactor is %d: use a value from 1 to the number of brokers", a.ReplicationFactor)
-	}
-	if m := a.decreaseMode(); m != PartitionDecreaseError && m != PartitionDecreaseReplace {
-		fail("onPartitionDecrease", "onPartitionDecrease is %q: use %q or %q", m, PartitionDecreaseError, PartitionDecreaseReplace)
-	}
-	if m := a.replicationDecreaseMode(); m != ReplicationDecreaseError && m != ReplicationDecreaseAllow {
-		fail("onReplicationDecrease", "onReplicationDecrease is %q: use %q (refuse a lower replicationFactor) or %q (apply it)", m, ReplicationDecreaseError, ReplicationDecreaseAllow)
-	}
-	for _, k := range sortedKeys(a.Config) {
-		v := a.Config[k]
-		if numericTopicKeys[k] {
-			if _, err := strconv.ParseInt(v, 10, 64); err != nil {
-				fail("config", "config %q is %q: it must be an integer (for example 604800000 for 7 days of retention.ms)", k, v)
-			}
-		}
+	errs := topicrules.Validate(topicrules.Topic{
+		Name: a.Name, Partitions: a.Partitions, ReplicationFactor: a.ReplicationFactor, Config: a.Config,
+		OnPartitionDecrease: deref(a.OnPartitionDecrease, ""), OnReplicationDecrease: deref(a.OnReplicationDecrease, ""),
+	}, 0)
+	fs := make([]p.CheckFailure, 0, len(errs))
+	for _, fe := range errs {
+		fs = append(fs, p.CheckFailure{Property: inputOf(fe.Field), Reason: fe.Error()})
 	}
 	return fs
+}
+
+// inputOf is the top-level input a field path lies in: config for config.retention.ms.
+func inputOf(field string) string {
+	if i := strings.IndexAny(field, ".["); i >= 0 {
+		return field[:i]
+	}
+	return field
 }
 
 // configOps computes the incremental config changes that bring the topic from what the

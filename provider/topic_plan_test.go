@@ -171,27 +171,35 @@ func TestPlanReassignment(t *testing.T) {
 	}
 }
 
+// TestValidateTopicArgs: Check refuses with the rules stacks.Load applies (topicrules), each
+// failure on the top-level input the engine shows, its reason starting with the exact path.
 func TestValidateTopicArgs(t *testing.T) {
 	cases := []struct {
 		name string
 		args TopicArgs
 		prop string
-		want string
+		path string
 	}{
-		{"negative partitions", TopicArgs{Name: "t", Partitions: -1, ReplicationFactor: 1}, "partitions", "at least 1 partition"},
-		{"zero rf", TopicArgs{Name: "t", Partitions: 1, ReplicationFactor: 0}, "replicationFactor", "replicationFactor is 0"},
-		{"bad name", TopicArgs{Name: "a/b", Partitions: 1, ReplicationFactor: 1}, "name", "characters Kafka rejects"},
-		{"dot name", TopicArgs{Name: ".", Partitions: 1, ReplicationFactor: 1}, "name", "not allowed"},
-		{"long name", TopicArgs{Name: strings.Repeat("x", 250), Partitions: 1, ReplicationFactor: 1}, "name", "at most 249"},
-		{"non-numeric retention", TopicArgs{Name: "t", Partitions: 1, ReplicationFactor: 1, Config: map[string]string{"retention.ms": "7d"}}, "config", "must be an integer"},
-		{"bad decrease mode", TopicArgs{Name: "t", Partitions: 1, ReplicationFactor: 1, OnPartitionDecrease: strp("shrink")}, "onPartitionDecrease", `"shrink"`},
-		{"bad replication decrease mode", TopicArgs{Name: "t", Partitions: 1, ReplicationFactor: 1, OnReplicationDecrease: strp("yes")}, "onReplicationDecrease", `"yes"`},
+		{"negative partitions", TopicArgs{Name: "t", Partitions: -1, ReplicationFactor: 1}, "partitions", "partitions = -1"},
+		{"zero rf", TopicArgs{Name: "t", Partitions: 1, ReplicationFactor: 0}, "replicationFactor", "replicationFactor = 0"},
+		{"rf beyond the protocol", TopicArgs{Name: "t", Partitions: 1, ReplicationFactor: 40000}, "replicationFactor", "replicationFactor = 40000"},
+		{"bad name", TopicArgs{Name: "a/b", Partitions: 1, ReplicationFactor: 1}, "name", `name = "a/b"`},
+		{"dot name", TopicArgs{Name: ".", Partitions: 1, ReplicationFactor: 1}, "name", `name = "."`},
+		{"long name", TopicArgs{Name: strings.Repeat("x", 250), Partitions: 1, ReplicationFactor: 1}, "name", "name = (250 characters)"},
+		{"non-numeric retention", TopicArgs{Name: "t", Partitions: 1, ReplicationFactor: 1, Config: map[string]string{"retention.ms": "7d"}},
+			"config", `config.retention.ms = "7d"`},
+		// The provider did not check cleanup.policy before the rules were shared with stacks.
+		{"unknown cleanup policy", TopicArgs{Name: "t", Partitions: 1, ReplicationFactor: 1, Config: map[string]string{"cleanup.policy": "purge"}},
+			"config", `config.cleanup.policy = "purge"`},
+		{"bad decrease mode", TopicArgs{Name: "t", Partitions: 1, ReplicationFactor: 1, OnPartitionDecrease: strp("shrink")}, "onPartitionDecrease", `onPartitionDecrease = "shrink"`},
+		{"bad replication decrease mode", TopicArgs{Name: "t", Partitions: 1, ReplicationFactor: 1, OnReplicationDecrease: strp("yes")},
+			"onReplicationDecrease", `onReplicationDecrease = "yes"`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			fs := validateTopicArgs(tc.args)
-			if len(fs) != 1 || fs[0].Property != tc.prop || !strings.Contains(fs[0].Reason, tc.want) {
-				t.Errorf("failures = %+v, want one on %s mentioning %q", fs, tc.prop, tc.want)
+			if len(fs) != 1 || fs[0].Property != tc.prop || !strings.HasPrefix(fs[0].Reason, tc.path+":") {
+				t.Errorf("failures = %+v, want one on %s whose reason starts with %q", fs, tc.prop, tc.path)
 			}
 		})
 	}

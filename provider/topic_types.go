@@ -2,6 +2,8 @@ package provider
 
 import (
 	"github.com/pulumi/pulumi-go-provider/infer"
+
+	"github.com/marketbus/market-bus/topicrules"
 )
 
 // Topic is a Kafka topic on the configured cluster, managed through the Kafka admin API.
@@ -9,14 +11,14 @@ type Topic struct{}
 
 // Values accepted by TopicArgs.OnPartitionDecrease.
 const (
-	PartitionDecreaseError   = "error"
-	PartitionDecreaseReplace = "replace"
+	PartitionDecreaseError   = topicrules.PartitionDecreaseError
+	PartitionDecreaseReplace = topicrules.PartitionDecreaseReplace
 )
 
 // Values accepted by TopicArgs.OnReplicationDecrease.
 const (
-	ReplicationDecreaseError = "error"
-	ReplicationDecreaseAllow = "allow"
+	ReplicationDecreaseError = topicrules.ReplicationDecreaseError
+	ReplicationDecreaseAllow = topicrules.ReplicationDecreaseAllow
 )
 
 // TopicArgs are the inputs of a Topic.

@@ -7,7 +7,6 @@ import (
 
 	"github.com/hamba/avro/v2"
 
-	"github.com/marketbus/market-bus/bench"
 	"github.com/marketbus/market-bus/schemas"
 )
 
@@ -23,22 +22,14 @@ func TestSchemasParse(t *testing.T) {
 	}
 }
 
-// TestFxTickIsTheBenchPayload: the latency gate writes its payloads with the schema
-// registered for fx-stream-global-value, so the file and the engine's constant must agree.
-func TestFxTickIsTheBenchPayload(t *testing.T) {
+// TestFxTickIsTheFile: the gate encodes with the embedded text, which must be the file the
+// stacks register for fx-stream-global-value, byte for byte.
+func TestFxTickIsTheFile(t *testing.T) {
 	raw, err := os.ReadFile(filepath.Join(schemas.Dir(), "fx_tick.avsc"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	file, err := avro.ParseBytes(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	engine, err := avro.Parse(bench.FxTickSchema)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if file.Fingerprint() != engine.Fingerprint() {
-		t.Error("schemas/fx_tick.avsc differs from bench.FxTickSchema: keep them the same")
+	if string(raw) != schemas.FxTick() {
+		t.Error("schemas.FxTick() is not schemas/fx_tick.avsc")
 	}
 }

@@ -6,7 +6,9 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/marketbus/market-bus/fielderr"
 	"github.com/marketbus/market-bus/sdk/go/marketbus"
+	"github.com/marketbus/market-bus/topicrules"
 )
 
 // Retention of the gate's topic: the records are only read once, by the gate's own
@@ -62,8 +64,9 @@ func (s Spec) validateGateTopic() []error {
 		errs = append(errs, fmt.Errorf("%s.replicationFactor = %d is more than the %d broker(s) of the cluster: lower it to at most %d",
 			key(KeyGate), g.ReplicationFactor, s.Cluster.Brokers, s.Cluster.Brokers))
 	}
-	if len(g.Topic) > 249 || !topicNameRE.MatchString(g.Topic) || g.Topic == "." || g.Topic == ".." {
-		errs = append(errs, fmt.Errorf("%s.topic = %q is not a topic name Kafka accepts: use at most 249 letters, digits, '.', '_' and '-'", key(KeyGate), g.Topic))
+	if fe := topicrules.ValidateName(g.Topic); fe != nil {
+		// The rule's field is the topic's own "name"; here the name is the gate's topic key.
+		errs = append(errs, fielderr.New(Key(KeyGate+".topic"), fe.Value, fe.Problem, fe.Fix))
 	}
 	return errs
 }

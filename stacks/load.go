@@ -44,7 +44,14 @@ const (
 // at once, each naming the key, the bad value and the fix; nothing is registered before
 // Load succeeds.
 func Load(stack string, src Source) (Spec, error) {
-	cluster, gate, known := defaultsFor(stack)
+	return loadWith(stack, src, DefaultTable())
+}
+
+// loadWith is Load with the table of defaults as a parameter, so a test can change one
+// default and follow it into the Spec.
+func loadWith(stack string, src Source, defaults Defaults) (Spec, error) {
+	cluster, known := defaults.clusterFor(stack)
+	gate := defaults.gateFor(stack)
 	rawCluster, hasCluster := src.Get(KeyCluster)
 	if !known && !hasCluster {
 		return Spec{}, fmt.Errorf("stack %q is not one of dev, prod, local and has no %s:%s config: "+
@@ -62,14 +69,14 @@ func Load(stack string, src Source) (Spec, error) {
 			errs = append(errs, keyError(KeyCluster, rawCluster, err, "an object such as {mode: external, brokers: 3, bootstrapServers: [127.0.0.1:19092]}"))
 		}
 	}
-	topics := defaultTopics()
+	topics := defaults.topics()
 	if raw, ok := src.Get(KeyTopics); ok {
 		topics = nil
 		if err := decodeStrict(raw, &topics); err != nil {
 			errs = append(errs, keyError(KeyTopics, raw, err, "a list of topics, each {name, partitions, replicationFactor, config}"))
 		}
 	}
-	schemaList := defaultSchemas()
+	schemaList := defaults.schemas()
 	if raw, ok := src.Get(KeySchemas); ok {
 		schemaList = nil
 		if err := decodeStrict(raw, &schemaList); err != nil {
@@ -83,7 +90,7 @@ func Load(stack string, src Source) (Spec, error) {
 		}
 	}
 	nodePool = nodePool.WithDefaults()
-	mon := defaultMonitoring(stack)
+	mon := defaults.monitoringFor(stack)
 	if raw, ok := src.Get(KeyMonitoring); ok {
 		if err := decodeStrict(raw, &mon); err != nil {
 			errs = append(errs, keyError(KeyMonitoring, raw, err, "an object such as {grafanaPort: 3000, contactEmails: [oncall@example.com]}"))

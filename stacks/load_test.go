@@ -52,11 +52,11 @@ func TestLoadStackDefaults(t *testing.T) {
 			t.Errorf("%s: mode %q, want %q", stack, spec.Cluster.Mode, mode)
 		}
 	}
-	prod, _, _ := defaultsFor("prod")
+	prod, _ := DefaultTable().clusterFor("prod")
 	if !prod.TLSOn() {
 		t.Error("prod must default to TLS")
 	}
-	_, gate, _ := defaultsFor("prod")
+	gate := DefaultTable().gateFor("prod")
 	if gate.MinThroughputMsgPerSec != 100000 || gate.MaxAvgLatencyMs != 50 || gate.MaxP99LatencyMs != 100 || gate.Rate < 100000 {
 		t.Errorf("prod gate = %+v, want the seed's SLO and load", gate)
 	}
@@ -78,9 +78,6 @@ func TestLoadFieldOverridesKeepOtherDefaults(t *testing.T) {
 // TestLoadRejectsBadInput: each bad input fails with a message naming the key, the bad value
 // and the fix.
 func TestLoadRejectsBadInput(t *testing.T) {
-	topic := func(fields string) string {
-		return `[{"name":"t","partitions":3,"replicationFactor":3` + fields + `}]`
-	}
 	cases := []struct {
 		name  string
 		stack string
@@ -97,30 +94,6 @@ func TestLoadRejectsBadInput(t *testing.T) {
 			[]string{"market-bus:cluster.bootstrapServers[0]", `"localhost"`, "host:port"}},
 		{"bootstrap port out of range", "local", MapSource{KeyCluster: `{"bootstrapServers":["h:99999"]}`},
 			[]string{"bootstrapServers[0]", `"99999"`, "1 to 65535"}},
-		{"replication factor above broker count", "local", MapSource{KeyTopics: `[{"name":"t","partitions":3,"replicationFactor":4}]`},
-			[]string{"market-bus:topics[0].replicationFactor = 4", "3 broker(s)", "lower it to at most 3"}},
-		{"partitions below one", "local", MapSource{KeyTopics: `[{"name":"t","partitions":0,"replicationFactor":3}]`},
-			[]string{"market-bus:topics[0].partitions = 0", "at least 1 partition"}},
-		{"replication factor below one", "local", MapSource{KeyTopics: `[{"name":"t","partitions":1,"replicationFactor":0}]`},
-			[]string{"topics[0].replicationFactor = 0", "use at least 1"}},
-		{"retention not a number", "local", MapSource{KeyTopics: topic(`,"config":{"retention.ms":"7d"}`)},
-			[]string{"topics[0].config.retention.ms", `"7d"`, "604800000"}},
-		{"cleanup policy unknown", "local", MapSource{KeyTopics: topic(`,"config":{"cleanup.policy":"purge"}`)},
-			[]string{"config.cleanup.policy", `"purge"`, "delete, compact"}},
-		{"duplicate topic names", "local", MapSource{KeyTopics: `[` + goodTopic + `,` + goodTopic + `]`},
-			[]string{"topics[1].name", `"market-telemetry"`, "duplicates", "topics[0]"}},
-		{"topic name too long", "local", MapSource{KeyTopics: `[{"name":"` + strings.Repeat("a", 250) + `","partitions":1,"replicationFactor":1}]`},
-			[]string{"topics[0].name is 250 characters", "at most 249"}},
-		{"topic name with bad characters", "local", MapSource{KeyTopics: `[{"name":"fx stream/eu","partitions":1,"replicationFactor":1}]`},
-			[]string{"topics[0].name", `"fx stream/eu"`, "letters, digits"}},
-		{"topic named dot-dot", "local", MapSource{KeyTopics: `[{"name":"..","partitions":1,"replicationFactor":1}]`},
-			[]string{"topics[0].name", `".."`, "reserved"}},
-		{"empty topic name", "local", MapSource{KeyTopics: `[{"partitions":1,"replicationFactor":1}]`},
-			[]string{"topics[0].name is empty"}},
-		{"unknown partition-decrease mode", "local", MapSource{KeyTopics: topic(`,"onPartitionDecrease":"shrink"`)},
-			[]string{"onPartitionDecrease", `"shrink"`, "use error"}},
-		{"unknown replication-decrease mode", "local", MapSource{KeyTopics: topic(`,"onReplicationDecrease":"yes"`)},
-			[]string{"market-bus:topics[0].onReplicationDecrease", `"yes"`, "use error", "or allow"}},
 		{"misspelt topic field", "local", MapSource{KeyTopics: `[{"name":"t","partitons":3,"replicationFactor":1}]`},
 			[]string{"market-bus:topics", `unknown field "partitons"`, "spelling"}},
 		{"topics not a list", "local", MapSource{KeyTopics: `"market-telemetry"`},

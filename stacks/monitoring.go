@@ -24,23 +24,6 @@ const (
 // the monitoring component's own config, decoded from market-bus:monitoring.
 type MonitoringSpec = monitoring.Config
 
-func defaultMonitoring(stack string) MonitoringSpec {
-	m := MonitoringSpec{
-		PrometheusImage: "prom/prometheus:v2.53.2", GrafanaImage: "grafana/grafana:11.2.0",
-		PrometheusPort: monitoring.DefaultPrometheusPort, GrafanaPort: monitoring.DefaultGrafanaPort,
-		LagThresholdRecords: 10000, LagThresholdSeconds: 60,
-		PrometheusURL: "http://prometheus-operated.monitoring.svc:9090",
-	}
-	switch stack {
-	case "dev":
-		m.ContactEmails = []string{"market-bus-dev@localhost"}
-	case "local":
-		// The local cluster is Apache Kafka, not Redpanda: there are no Redpanda metrics to watch.
-		m.Enabled = pulumi.BoolRef(false)
-	}
-	return m
-}
-
 // thresholds derives the alert and dashboard thresholds from the stack: the produce p99
 // alert fires at the gate's p99 SLO, so the two never disagree. The consumer-lag ones are
 // the component's own config (monitoring.lagThresholdRecords and lagThresholdSeconds).

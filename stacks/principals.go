@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/marketbus/market-bus/fielderr"
+	"github.com/marketbus/market-bus/topicrules"
 )
 
 // KeyPrincipals is the stack's application principals: SCRAM users, their ACLs and quotas.
@@ -155,7 +156,7 @@ func (s Spec) validatePrincipals() (errs []error, warnings []string) {
 				add(rat+".topic", `""`, "no topic is named", "name the topic (or a prefix ending in *)")
 			case name == "":
 				add(rat+".topic", fmt.Sprintf("%q", r.Topic), `a prefix of "" matches every topic`, "name the topic or a non-empty prefix such as fx-*")
-			case !topicNameRE.MatchString(name):
+			case !topicrules.ValidCharacters(name):
 				add(rat+".topic", fmt.Sprintf("%q", r.Topic), "not a topic name", "use letters, digits, '.', '_' and '-' (a trailing * for a prefix)")
 			case pat == "literal" && !owned(name):
 				warnings = append(warnings, fmt.Sprintf("%s.topic = %q is not one of %s: the stack grants access to a topic it does not manage, "+

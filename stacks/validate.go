@@ -3,18 +3,11 @@ package stacks
 import (
 	"fmt"
 	"net"
-	"regexp"
 	"strconv"
-	"strings"
+
+	"github.com/marketbus/market-bus/fielderr"
+	"github.com/marketbus/market-bus/topicrules"
 )
-
-var topicNameRE = regexp.MustCompile(`^[a-zA-Z0-9._-]+$`)
-
-// integerTopicKeys are topic settings whose value must be a whole number.
-var integerTopicKeys = []string{
-	"retention.ms", "retention.bytes", "segment.bytes", "segment.ms", "max.message.bytes",
-	"min.insync.replicas", "delete.retention.ms", "min.compaction.lag.ms", "max.compaction.lag.ms",
-}
 
 // validate checks the whole Spec and returns every problem found; hasPassword says whether
 // the secret saslPassword is set.
@@ -28,9 +21,11 @@ func (s Spec) validate(hasPassword bool) []error {
 
 	seen := map[string]int{}
 	for i, t := range s.Topics {
-		errs = append(errs, t.validate(fmt.Sprintf("%s[%d]", key(KeyTopics), i), c.Brokers)...)
+		at := fmt.Sprintf("%s[%d]", KeyTopics, i)
+		errs = append(errs, underKey(at, t.validate(c.Brokers))...)
 		if j, dup := seen[t.Name]; dup && t.Name != "" {
-			add("%s[%d].name = %q duplicates %s[%d]: every topic name must be unique, remove or rename one", key(KeyTopics), i, t.Name, key(KeyTopics), j)
+			errs = append(errs, fielderr.New(Key(at+".name"), strconv.Quote(t.Name), fmt.Sprintf("duplicates %s[%d].name", Key(KeyTopics), j),
+				"every topic name must be unique: remove or rename one"))
 		}
 		seen[t.Name] = i
 	}
@@ -96,53 +91,11 @@ func checkHostPort(s string) error {
 	return nil
 }
 
-// validate checks one topic; at is the key path used in messages.
-func (t TopicSpec) validate(at string, brokers int) []error {
-	var errs []error
-	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
-	switch {
-	case t.Name == "":
-		add("%s.name is empty: give the topic a name", at)
-	case t.Name == "." || t.Name == "..":
-		add("%s.name = %q is reserved by Kafka: choose another name", at, t.Name)
-	case len(t.Name) > 249:
-		add("%s.name is %d characters: Kafka allows at most 249, shorten it", at, len(t.Name))
-	case !topicNameRE.MatchString(t.Name):
-		add("%s.name = %q has characters Kafka rejects: use only letters, digits, '.', '_' and '-'", at, t.Name)
-	}
-	if t.Partitions < 1 {
-		add("%s.partitions = %d: a topic needs at least 1 partition (market-telemetry uses 12)", at, t.Partitions)
-	}
-	switch {
-	case t.ReplicationFactor < 1:
-		add("%s.replicationFactor = %d: use at least 1, and 3 for production data", at, t.ReplicationFactor)
-	case brokers >= 1 && t.ReplicationFactor > brokers:
-		add("%s.replicationFactor = %d is more than the %d broker(s) of the cluster: lower it to at most %d or add brokers", at, t.ReplicationFactor, brokers, brokers)
-	}
-	switch t.OnPartitionDecrease {
-	case "", "error", "replace":
-	default:
-		add("%s.onPartitionDecrease = %q: use error (refuse) or replace (recreate the topic, losing its data)", at, t.OnPartitionDecrease)
-	}
-	switch t.OnReplicationDecrease {
-	case "", "error", "allow":
-	default:
-		add("%s.onReplicationDecrease = %q: use error (refuse a lower replicationFactor, the default) or allow (remove replicas: the topic then survives fewer broker failures)", at, t.OnReplicationDecrease)
-	}
-	for _, k := range integerTopicKeys {
-		if v, ok := t.Config[k]; ok {
-			if _, err := strconv.ParseInt(v, 10, 64); err != nil {
-				add("%s.config.%s = %q is not a whole number: write it in its unit, e.g. retention.ms: \"604800000\" for 7 days", at, k, v)
-			}
-		}
-	}
-	if v, ok := t.Config["cleanup.policy"]; ok {
-		for _, p := range strings.Split(v, ",") {
-			if p = strings.TrimSpace(p); p != "delete" && p != "compact" {
-				add("%s.config.cleanup.policy = %q: use delete, compact or \"compact,delete\"", at, v)
-				break
-			}
-		}
-	}
-	return errs
+// validate checks one topic with the rules the provider's Topic Check applies too; the
+// refusals' fields are paths inside the topic (partitions, config.retention.ms).
+func (t TopicSpec) validate(brokers int) error {
+	return fielderr.Join(topicrules.Validate(topicrules.Topic{
+		Name: t.Name, Partitions: t.Partitions, ReplicationFactor: t.ReplicationFactor, Config: t.Config,
+		OnPartitionDecrease: t.OnPartitionDecrease, OnReplicationDecrease: t.OnReplicationDecrease,
+	}, brokers))
 }

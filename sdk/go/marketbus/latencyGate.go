@@ -132,7 +132,7 @@ func NewLatencyGate(ctx *pulumi.Context,
 		args.LingerMs = pulumi.Float64Ptr(1.0)
 	}
 	if args.MaxWarmupSeconds == nil {
-		args.MaxWarmupSeconds = pulumi.Float64Ptr(0.0)
+		args.MaxWarmupSeconds = pulumi.Float64Ptr(90.0)
 	}
 	if args.MessageSize == nil {
 		args.MessageSize = pulumi.IntPtr(256)
@@ -150,7 +150,7 @@ func NewLatencyGate(ctx *pulumi.Context,
 		args.Topic = pulumi.StringPtr("market-bus-gate")
 	}
 	if args.WarmupSeconds == nil {
-		args.WarmupSeconds = pulumi.Float64Ptr(5.0)
+		args.WarmupSeconds = pulumi.Float64Ptr(10.0)
 	}
 	opts = internal.PkgResourceDefaultOpts(opts)
 	var resource LatencyGate
