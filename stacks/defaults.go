@@ -7,6 +7,7 @@ import (
 	"github.com/marketbus/market-bus/components/cluster"
 	"github.com/marketbus/market-bus/components/monitoring"
 	"github.com/marketbus/market-bus/gatedefaults"
+	"github.com/marketbus/market-bus/stackenv"
 )
 
 // Defaults is the table of what a key left out of a stack's file takes: Load reads it,
@@ -112,9 +113,17 @@ func DefaultTable() Defaults {
 }
 
 // clusterFor returns the cluster defaults of stack, and whether the project knows the stack.
-func (d Defaults) clusterFor(stack string) (ClusterSpec, bool) {
+// A stack the project does not know by name but that declares itself production (a
+// prod-eu made from Pulumi.prod.yaml) starts from prod's cluster, so the production file
+// carries only what differs from it there too.
+func (d Defaults) clusterFor(stack, environment string) (ClusterSpec, bool) {
 	if c, ok := d.Cluster[stack]; ok && stack != OtherStacks {
 		return c, true
+	}
+	if stackenv.IsProduction(environment) {
+		if c, ok := d.Cluster["prod"]; ok {
+			return c, false
+		}
 	}
 	return d.Cluster[OtherStacks], false
 }

@@ -140,7 +140,8 @@ func TestProdEUGetsTheProductionGuards(t *testing.T) {
 	if !spec.IsProduction() {
 		t.Fatalf("prod-eu declaring production: IsProduction false")
 	}
-	external := `{"mode":"external","brokers":3,"bootstrapServers":["k1.example.com:9092"],"schemaRegistryUrl":"https://sr.example.com"}`
+	// tls: false is explicit: a production stack otherwise takes prod's default, TLS on.
+	external := `{"mode":"external","brokers":3,"tls":false,"bootstrapServers":["k1.example.com:9092"],"schemaRegistryUrl":"https://sr.example.com"}`
 	cases := []struct {
 		name    string
 		cluster func(map[string]any)

@@ -50,19 +50,19 @@ func Load(stack string, src Source) (Spec, error) {
 // loadWith is Load with the table of defaults as a parameter, so a test can change one
 // default and follow it into the Spec.
 func loadWith(stack string, src Source, defaults Defaults) (Spec, error) {
-	cluster, known := defaults.clusterFor(stack)
+	var errs []error
+	rawEnv, _ := src.Get(KeyEnvironment)
+	env, err := stackenv.Resolve(stack, rawEnv)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	cluster, known := defaults.clusterFor(stack, env)
 	gate := defaults.gateFor(stack)
 	rawCluster, hasCluster := src.Get(KeyCluster)
 	if !known && !hasCluster {
 		return Spec{}, fmt.Errorf("stack %q is not one of dev, prod, local and has no %s:%s config: "+
 			"create Pulumi.%s.yaml with at least %s:%s.mode (docker, kubernetes or external)",
 			stack, Project, KeyCluster, stack, Project, KeyCluster)
-	}
-	var errs []error
-	rawEnv, _ := src.Get(KeyEnvironment)
-	env, err := stackenv.Resolve(stack, rawEnv)
-	if err != nil {
-		errs = append(errs, err)
 	}
 	if hasCluster {
 		if err := decodeStrict(rawCluster, &cluster); err != nil {

@@ -52,7 +52,7 @@ func TestLoadStackDefaults(t *testing.T) {
 			t.Errorf("%s: mode %q, want %q", stack, spec.Cluster.Mode, mode)
 		}
 	}
-	prod, _ := DefaultTable().clusterFor("prod")
+	prod, _ := DefaultTable().clusterFor("prod", "")
 	if !prod.TLSOn() {
 		t.Error("prod must default to TLS")
 	}

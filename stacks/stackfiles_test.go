@@ -52,13 +52,19 @@ func repeatedDefaults(d Defaults, stack string, config map[string]any) []string 
 			}
 		}
 	}
-	if raw, ok := config[Key(KeyGate)].(map[string]any); ok {
+	cluster, _ := d.clusterFor(stack, stackEnvironment(config))
+	for key, stackDefault := range map[string]any{KeyGate: d.gateFor(stack), KeyCluster: cluster, KeyMonitoring: d.monitoringFor(stack),
+		KeyNodePool: NodePoolSpec{}.WithDefaults()} {
+		raw, ok := config[Key(key)].(map[string]any)
+		if !ok {
+			continue
+		}
 		var def map[string]any
-		b, _ := json.Marshal(d.gateFor(stack))
+		b, _ := json.Marshal(stackDefault)
 		_ = json.Unmarshal(b, &def)
 		for field, v := range raw {
 			if want, ok := def[field]; ok && sameJSON(v, want) {
-				found = append(found, fmt.Sprintf("%s.%s = %v is the %s default: remove it", Key(KeyGate), field, v, stack))
+				found = append(found, fmt.Sprintf("%s.%s = %v is the %s default: remove it", Key(key), field, v, stack))
 			}
 		}
 	}
@@ -150,4 +156,10 @@ func TestEntryDefaultsAreThePrograms(t *testing.T) {
 	if got := (SchemaSpec{}).level(); got != entries[KeySchemas]["compatibility"] {
 		t.Errorf("a subject without compatibility gets %q, entryDefaults says %v", got, entries[KeySchemas]["compatibility"])
 	}
+}
+
+// stackEnvironment is the environment a stack file declares ("" when it leaves it out).
+func stackEnvironment(config map[string]any) string {
+	env, _ := config[Key(KeyEnvironment)].(string)
+	return env
 }

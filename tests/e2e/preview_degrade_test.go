@@ -20,7 +20,12 @@ func TestPreviewBeforeTheClusterExists(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	file := localConfigWith(t, func(cfg map[string]any) {
-		cluster := cfg["market-bus:cluster"].(map[string]any)
+		// Pulumi.local.yaml leaves the cluster to the local stack's defaults.
+		cluster, _ := cfg["market-bus:cluster"].(map[string]any)
+		if cluster == nil {
+			cluster = map[string]any{}
+			cfg["market-bus:cluster"] = cluster
+		}
 		cluster["bootstrapServers"] = []any{"127.0.0.1:1"}
 		cluster["schemaRegistryUrl"] = "http://127.0.0.1:2/apis/ccompat/v7"
 	})

@@ -14,9 +14,11 @@ import (
 const (
 	image       = "docker.redpanda.com/redpandadata/redpanda:v25.2.1"
 	newImage    = "docker.redpanda.com/redpandadata/redpanda:v25.2.2"
-	memory      = "3Gi"
 	newMemory   = "2560Mi"
 	storageSize = "50Gi"
+	// clusterKey opens the stack file's cluster object. The file leaves memory (3Gi),
+	// storageSize and image to the production defaults, so each change adds its key.
+	clusterKey = "  market-bus:cluster:\n"
 )
 
 // TestProdStackOnKubernetes drives the k8s-e2e stack (prod's shape) through busctl against
@@ -124,7 +126,7 @@ func TestProdStackOnKubernetes(t *testing.T) {
 
 	step("a memory change rolls the pods in place", func(t *testing.T) {
 		before := podUIDs(brokerPods(t, ctx))
-		s.edit(t, "    memory: "+memory+"\n", "    memory: "+newMemory+"\n")
+		s.edit(t, clusterKey, clusterKey+"    memory: "+newMemory+"\n")
 		s.up(t, ctx)
 		waitFor(t, ctx, 3*time.Minute, "pods rolled to "+newMemory, func() (bool, string) {
 			return rolledOut(t, ctx, func(c container) string {
@@ -145,8 +147,8 @@ func TestProdStackOnKubernetes(t *testing.T) {
 	})
 
 	step("a storage size change is refused at preview and changes nothing", func(t *testing.T) {
-		s.edit(t, "    storageSize: "+storageSize+"\n", "    storageSize: 60Gi\n")
-		defer s.edit(t, "    storageSize: 60Gi\n", "    storageSize: "+storageSize+"\n")
+		s.edit(t, clusterKey, clusterKey+"    storageSize: 60Gi\n")
+		defer s.edit(t, clusterKey+"    storageSize: 60Gi\n", clusterKey)
 		for _, cmd := range [][]string{{"preview"}, {"up", "--yes"}} {
 			r := s.busctl(t, ctx, cmd...)
 			if r.Code == 0 || !strings.Contains(r.Output(), "replaces the brokers' StatefulSet") || !strings.Contains(r.Output(), "storageSize") {
@@ -164,7 +166,7 @@ func TestProdStackOnKubernetes(t *testing.T) {
 	})
 
 	step("an image change updates in place", func(t *testing.T) {
-		s.edit(t, "    image: "+image+"\n", "    image: "+newImage+"\n")
+		s.edit(t, clusterKey, clusterKey+"    image: "+newImage+"\n")
 		s.up(t, ctx)
 		waitFor(t, ctx, 3*time.Minute, "pods rolled to "+newImage, func() (bool, string) {
 			return rolledOut(t, ctx, func(c container) string {
