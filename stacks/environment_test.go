@@ -146,12 +146,14 @@ func TestProdEUGetsTheProductionGuards(t *testing.T) {
 		name    string
 		cluster func(map[string]any)
 		raw     string
+		keys    []string
 		want    string
 	}{
-		{"tls off", func(c map[string]any) { c["tls"] = false }, "", "a Production cluster would serve every listener in plaintext"},
-		{"one broker", func(c map[string]any) { c["brokers"] = 1 }, "", "a Production cluster needs at least 3 brokers"},
-		{"20 GiB disk", func(c map[string]any) { c["storageSize"] = "20Gi" }, "", "market-bus:cluster.storageSize"},
-		{"external without tls", nil, external, "market-bus:cluster.tls = false: the stack's environment is production"},
+		{"tls off", func(c map[string]any) { c["tls"] = false }, "", k("cluster.tls"), "a Production cluster would serve every listener in plaintext"},
+		{"one broker", func(c map[string]any) { c["brokers"] = 1 }, "", k("cluster.brokers", "topics[0].replicationFactor", "topics[1].replicationFactor"),
+			"a Production cluster needs at least 3 brokers"},
+		{"20 GiB disk", func(c map[string]any) { c["storageSize"] = "20Gi" }, "", k("cluster.storageSize"), "below the 50 GiB floor"},
+		{"external without tls", nil, external, k("cluster.tls"), "market-bus:cluster.tls = false: the stack's environment is production"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -168,6 +170,7 @@ func TestProdEUGetsTheProductionGuards(t *testing.T) {
 			}
 			src[KeyCluster] = raw
 			_, err := Load("prod-eu", src)
+			wantKeys(t, err, tc.keys...)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("production: %v, want %q", err, tc.want)
 			}

@@ -4,10 +4,12 @@ import (
 	"fmt"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/marketbus/market-bus/fielderr"
 	"github.com/marketbus/market-bus/sdk/go/marketbus"
 )
 
@@ -86,4 +88,58 @@ func deployGate(ctx *pulumi.Context, g GateSpec, prov pulumi.ProviderResource, s
 		"reportSvg":           gate.ReportSvg,
 	})
 	return nil
+}
+
+// validateGate checks market-bus:gate; every refusal names its key.
+func (s Spec) validateGate() []error {
+	var errs []error
+	add := func(field string, value any, problem, fix string) {
+		errs = append(errs, fielderr.New(Key(KeyGate+"."+field), value, problem, fix))
+	}
+	g := s.Gate
+	for _, f := range []struct {
+		name string
+		v    float64
+	}{{"maxAvgLatencyMs", g.MaxAvgLatencyMs}, {"maxP99LatencyMs", g.MaxP99LatencyMs}, {"minThroughputMsgPerSec", g.MinThroughputMsgPerSec}} {
+		if f.v < 0 {
+			add(f.name, f.v, "negative, and thresholds must be positive", "use the SLO's values: avg 50 ms, p99 100 ms, 100000 msg/s")
+		}
+	}
+	if g.MaxP99LatencyMs > 0 && g.MaxAvgLatencyMs > g.MaxP99LatencyMs {
+		add("maxAvgLatencyMs", g.MaxAvgLatencyMs, fmt.Sprintf("above maxP99LatencyMs = %g: an average cannot exceed the 99th percentile", g.MaxP99LatencyMs),
+			"lower maxAvgLatencyMs")
+	}
+	if !g.IsEnabled() {
+		return errs
+	}
+	for _, f := range []struct {
+		name string
+		v    float64
+	}{{"rate", float64(g.Rate)}, {"durationSeconds", g.DurationSeconds}, {"messageSize", float64(g.MessageSize)},
+		{"producers", float64(g.Producers)}, {"consumers", float64(g.Consumers)}, {"partitions", float64(g.Partitions)}} {
+		if f.v <= 0 {
+			add(f.name, f.v, "the gate needs a positive "+f.name, "set it above 0, or set "+Key(KeyGate)+".enabled: false")
+		}
+	}
+	if g.WarmupSeconds < 0 {
+		add("warmupSeconds", g.WarmupSeconds, "negative", "use 0 or more")
+	}
+	if g.MaxWarmupSeconds != 0 && g.MaxWarmupSeconds < g.WarmupSeconds {
+		add("maxWarmupSeconds", g.MaxWarmupSeconds, fmt.Sprintf("below warmupSeconds (%g)", g.WarmupSeconds),
+			"set it above warmupSeconds to let the warm-up run until the cluster is steady, or 0 for a fixed warm-up")
+	}
+	switch g.Acks {
+	case "all", "leader", "none":
+	default:
+		add("acks", strconv.Quote(g.Acks), "not an acks setting", "use all, leader or none")
+	}
+	found := false
+	for _, sc := range s.Schemas {
+		found = found || sc.Subject == g.Subject
+	}
+	if !found {
+		add("subject", strconv.Quote(g.Subject), "not in "+Key(KeySchemas)+": the gate encodes its payloads with that subject's schema",
+			"list it there, or set "+Key(KeyGate)+".enabled: false")
+	}
+	return append(errs, s.validateGateTopic()...)
 }

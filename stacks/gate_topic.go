@@ -46,23 +46,25 @@ func (s Spec) GateTopic() TopicSpec {
 // write benchmark records into it and the stack would own it twice.
 func (s Spec) validateGateTopic() []error {
 	var errs []error
-	key := func(k string) string { return Project + ":" + k }
 	g := s.Gate
 	if g.Topic == "" {
-		return append(errs, fmt.Errorf("%s.topic is empty: name the gate's own topic (default market-bus-gate)", key(KeyGate)))
+		return append(errs, fielderr.New(Key(KeyGate+".topic"), `""`, "the gate needs a topic of its own", "name it (default market-bus-gate)"))
 	}
 	for i, t := range s.Topics {
 		if t.Name == g.Topic {
-			errs = append(errs, fmt.Errorf("%s.topic = %q is also %s[%d].name: the gate writes benchmark records into its topic and the stack "+
-				"deletes it with the gate; give the gate a topic of its own (default market-bus-gate)", key(KeyGate), g.Topic, key(KeyTopics), i))
+			errs = append(errs, fielderr.New(Key(KeyGate+".topic"), strconv.Quote(g.Topic),
+				fmt.Sprintf("it is also %s: the gate writes benchmark records into its topic and the stack deletes it with the gate",
+					Key(fmt.Sprintf("%s[%d].name", KeyTopics, i))),
+				"give the gate a topic of its own (default market-bus-gate)"))
 		}
 	}
 	switch {
 	case g.ReplicationFactor < 1:
-		errs = append(errs, fmt.Errorf("%s.replicationFactor = %d: use at least 1 (0 or unset takes min(3, brokers))", key(KeyGate), g.ReplicationFactor))
+		errs = append(errs, fielderr.New(Key(KeyGate+".replicationFactor"), g.ReplicationFactor, "a topic needs at least 1 replica",
+			"use at least 1 (0 or unset takes min(3, brokers))"))
 	case s.Cluster.Brokers >= 1 && g.ReplicationFactor > s.Cluster.Brokers:
-		errs = append(errs, fmt.Errorf("%s.replicationFactor = %d is more than the %d broker(s) of the cluster: lower it to at most %d",
-			key(KeyGate), g.ReplicationFactor, s.Cluster.Brokers, s.Cluster.Brokers))
+		errs = append(errs, fielderr.New(Key(KeyGate+".replicationFactor"), g.ReplicationFactor,
+			fmt.Sprintf("more than the %d broker(s) of the cluster", s.Cluster.Brokers), fmt.Sprintf("lower it to at most %d", s.Cluster.Brokers)))
 	}
 	if fe := topicrules.ValidateName(g.Topic); fe != nil {
 		// The rule's field is the topic's own "name"; here the name is the gate's topic key.

@@ -53,13 +53,14 @@ func TestLoadRejectsBadGateTopic(t *testing.T) {
 	cases := []struct {
 		name string
 		src  MapSource
+		key  string
 		want []string
 	}{
-		{"collides with a managed topic", MapSource{KeyGate: `{"topic":"market-telemetry"}`},
-			[]string{`market-bus:gate.topic = "market-telemetry" is also market-bus:topics[0].name`, "give the gate a topic of its own"}},
-		{"replication above broker count", MapSource{KeyGate: `{"replicationFactor":4}`},
-			[]string{"market-bus:gate.replicationFactor = 4 is more than the 3 broker(s)", "at most 3"}},
-		{"bad name", MapSource{KeyGate: `{"topic":"gate/runs"}`},
+		{"collides with a managed topic", MapSource{KeyGate: `{"topic":"market-telemetry"}`}, "gate.topic",
+			[]string{`market-bus:gate.topic = "market-telemetry": it is also market-bus:topics[0].name`, "give the gate a topic of its own"}},
+		{"replication above broker count", MapSource{KeyGate: `{"replicationFactor":4}`}, "gate.replicationFactor",
+			[]string{"market-bus:gate.replicationFactor = 4: more than the 3 broker(s)", "at most 3"}},
+		{"bad name", MapSource{KeyGate: `{"topic":"gate/runs"}`}, "gate.topic",
 			[]string{`market-bus:gate.topic = "gate/runs"`, "letters, digits"}},
 	}
 	for _, tc := range cases {
@@ -68,6 +69,7 @@ func TestLoadRejectsBadGateTopic(t *testing.T) {
 			if err == nil {
 				t.Fatal("accepted")
 			}
+			wantKeys(t, err, Key(tc.key))
 			for _, w := range tc.want {
 				if !strings.Contains(err.Error(), w) {
 					t.Errorf("error %q\n does not mention %q", err, w)

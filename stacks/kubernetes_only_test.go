@@ -49,11 +49,12 @@ func TestLoadRefusesKubernetesOnlyOutsideKubernetes(t *testing.T) {
 		name, cluster string
 	}{
 		{"external", `{"mode":"external","bootstrapServers":["127.0.0.1:19092"],"kubernetesOnly":true}`},
-		{"docker", `{"mode":"docker","kubernetesOnly":true}`},
+		{"docker", `{"mode":"docker","image":"redpandadata/redpanda:v25.2.1","cpuCores":1,"memory":"2Gi","kubernetesOnly":true}`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Load("local", MapSource{KeyCluster: tc.cluster, KeyMonitoring: `{"enabled":false}`})
+			wantKeys(t, err, Key("cluster.kubernetesOnly"))
 			if err == nil || !strings.Contains(err.Error(), "market-bus:cluster.kubernetesOnly = true") ||
 				!strings.Contains(err.Error(), `"`+tc.name+`"`) {
 				t.Errorf("Load: %v, want a refusal naming market-bus:cluster.kubernetesOnly and mode %q", err, tc.name)

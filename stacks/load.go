@@ -60,9 +60,9 @@ func loadWith(stack string, src Source, defaults Defaults) (Spec, error) {
 	gate := defaults.gateFor(stack)
 	rawCluster, hasCluster := src.Get(KeyCluster)
 	if !known && !hasCluster {
-		return Spec{}, fmt.Errorf("stack %q is not one of dev, prod, local and has no %s:%s config: "+
-			"create Pulumi.%s.yaml with at least %s:%s.mode (docker, kubernetes or external)",
-			stack, Project, KeyCluster, stack, Project, KeyCluster)
+		return Spec{}, joinConfigErrors(stack, []error{fielderr.New(Key(KeyCluster), "<unset>",
+			fmt.Sprintf("stack %q is not one of dev, prod, local, so there is no cluster to default to", stack),
+			fmt.Sprintf("create Pulumi.%s.yaml with at least %s.mode (docker, kubernetes or external)", stack, Key(KeyCluster)))})
 	}
 	if hasCluster {
 		if err := decodeStrict(rawCluster, &cluster); err != nil {

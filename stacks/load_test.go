@@ -82,34 +82,35 @@ func TestLoadRejectsBadInput(t *testing.T) {
 		name  string
 		stack string
 		src   MapSource
+		keys  []string
 		want  []string
 	}{
 		{"unknown cluster mode", "local", MapSource{KeyCluster: `{"mode":"swarm"}`},
-			[]string{"market-bus:cluster.mode", `"swarm"`, "use docker, kubernetes or external"}},
+			k("cluster.mode"), []string{"market-bus:cluster.mode", `"swarm"`, "use docker, kubernetes or external"}},
 		{"zero brokers", "local", MapSource{KeyCluster: `{"brokers":0}`},
-			[]string{"market-bus:cluster.brokers = 0", "at least 1 broker"}},
+			k("cluster.brokers"), []string{"market-bus:cluster.brokers = 0", "at least 1 broker"}},
 		{"empty bootstrap list in external mode", "local", MapSource{KeyCluster: `{"bootstrapServers":[]}`},
-			[]string{"market-bus:cluster.bootstrapServers = []", "the provider needs the cluster's Kafka addresses"}},
+			k("cluster.bootstrapServers"), []string{"market-bus:cluster.bootstrapServers = []", "the provider needs the cluster's Kafka addresses"}},
 		{"bootstrap entry without a port", "local", MapSource{KeyCluster: `{"bootstrapServers":["localhost"]}`},
-			[]string{"market-bus:cluster.bootstrapServers[0]", `"localhost"`, "host:port"}},
+			k("cluster.bootstrapServers[0]"), []string{"market-bus:cluster.bootstrapServers[0]", `"localhost"`, "host:port"}},
 		{"bootstrap port out of range", "local", MapSource{KeyCluster: `{"bootstrapServers":["h:99999"]}`},
-			[]string{"bootstrapServers[0]", `"99999"`, "1 to 65535"}},
+			k("cluster.bootstrapServers[0]"), []string{"bootstrapServers[0]", `"99999"`, "1 to 65535"}},
 		{"misspelt topic field", "local", MapSource{KeyTopics: `[{"name":"t","partitons":3,"replicationFactor":1}]`},
-			[]string{"market-bus:topics", `unknown field "partitons"`, "spelling"}},
+			k("topics"), []string{"market-bus:topics", `unknown field "partitons"`, "spelling"}},
 		{"topics not a list", "local", MapSource{KeyTopics: `"market-telemetry"`},
-			[]string{"market-bus:topics", "cannot be read", "a list of topics"}},
+			k("topics"), []string{"market-bus:topics", "cannot be read", "a list of topics"}},
 		{"wrong value type", "local", MapSource{KeyCluster: `{"brokers":"three"}`},
-			[]string{"market-bus:cluster.brokers", "string", "int"}},
+			k("cluster.brokers"), []string{"market-bus:cluster.brokers", "string", "int"}},
 		{"negative p99 threshold", "local", MapSource{KeyGate: `{"maxP99LatencyMs":-1}`},
-			[]string{"market-bus:gate.maxP99LatencyMs = -1", "must be positive"}},
+			k("gate.maxP99LatencyMs"), []string{"market-bus:gate.maxP99LatencyMs = -1", "must be positive"}},
 		{"negative throughput threshold", "local", MapSource{KeyGate: `{"minThroughputMsgPerSec":-5}`},
-			[]string{"gate.minThroughputMsgPerSec = -5", "must be positive"}},
+			k("gate.minThroughputMsgPerSec"), []string{"gate.minThroughputMsgPerSec = -5", "must be positive"}},
 		{"average above p99", "local", MapSource{KeyGate: `{"maxAvgLatencyMs":120,"maxP99LatencyMs":100}`},
-			[]string{"gate.maxAvgLatencyMs = 120", "above maxP99LatencyMs = 100"}},
+			k("gate.maxAvgLatencyMs"), []string{"gate.maxAvgLatencyMs = 120", "above maxP99LatencyMs = 100"}},
 		{"unknown SASL mechanism", "local", MapSource{KeyCluster: `{"sasl":{"mechanism":"GSSAPI","username":"u"}}`},
-			[]string{"cluster.sasl.mechanism", `"GSSAPI"`, "SCRAM-SHA-256"}},
+			k("cluster.sasl.mechanism", KeySASLPassword), []string{"cluster.sasl.mechanism", `"GSSAPI"`, "SCRAM-SHA-256"}},
 		{"unknown stack without config", "staging", MapSource{},
-			[]string{`stack "staging"`, "not one of dev, prod, local", "create Pulumi.staging.yaml"}},
+			k("cluster"), []string{`stack "staging"`, "not one of dev, prod, local", "create Pulumi.staging.yaml"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -117,6 +118,7 @@ func TestLoadRejectsBadInput(t *testing.T) {
 			if err == nil {
 				t.Fatal("Load accepted bad input")
 			}
+			wantKeys(t, err, tc.keys...)
 			for _, w := range tc.want {
 				if !strings.Contains(err.Error(), w) {
 					t.Errorf("error %q\n does not mention %q", err, w)
@@ -135,6 +137,7 @@ func TestLoadReportsEveryProblem(t *testing.T) {
 	if !errors.As(err, &ce) {
 		t.Fatalf("want *ConfigError, got %T %v", err, err)
 	}
+	wantKeys(t, err, k("cluster.mode", "topics[0].name", "topics[0].partitions")...)
 	if len(ce.Problems) != 3 {
 		t.Errorf("want 3 problems (mode, name, partitions), got %d: %v", len(ce.Problems), ce)
 	}

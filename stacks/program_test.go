@@ -234,22 +234,24 @@ func TestLoadRejectsBadDockerCluster(t *testing.T) {
 	cases := []struct {
 		name    string
 		cluster string
+		keys    []string
 		want    []string
 	}{
-		{"memory below 2 GiB per core", `{"memory":"1Gi"}`, []string{"market-bus:cluster.memory", "2 GiB per core"}},
-		{"unreadable memory", `{"memory":"lots"}`, []string{"market-bus:cluster.memory", `"lots"`, "2Gi"}},
-		{"latest image", `{"image":"redpandadata/redpanda:latest"}`, []string{"market-bus:cluster.image", "latest"}},
-		{"untagged image", `{"image":"redpandadata/redpanda"}`, []string{"market-bus:cluster.image"}},
-		{"zero cores", `{"cpuCores":0}`, []string{"market-bus:cluster.cpuCores"}},
-		{"a LAN host without SASL", `{"externalHost":"bus.lan"}`, []string{"market-bus:cluster.externalHost", `"bus.lan"`, "all interfaces", "127.0.0.1"}},
-		{"SASL without its password", `{"externalHost":"bus.lan","sasl":{"mechanism":"SCRAM-SHA-512","username":"admin"}}`, []string{"market-bus:saslPassword", "config set --secret"}},
+		{"memory below 2 GiB per core", `{"memory":"1Gi"}`, k("cluster.memory"), []string{"market-bus:cluster.memory", "2 GiB per core"}},
+		{"unreadable memory", `{"memory":"lots"}`, k("cluster.memory"), []string{"market-bus:cluster.memory", `"lots"`, "2Gi"}},
+		{"latest image", `{"image":"redpandadata/redpanda:latest"}`, k("cluster.image"), []string{"market-bus:cluster.image", "latest"}},
+		{"untagged image", `{"image":"redpandadata/redpanda"}`, k("cluster.image"), []string{"market-bus:cluster.image"}},
+		{"zero cores", `{"cpuCores":0}`, k("cluster.cpuCores"), []string{"market-bus:cluster.cpuCores"}},
+		{"a LAN host without SASL", `{"externalHost":"bus.lan"}`, k("cluster.externalHost"), []string{"market-bus:cluster.externalHost", `"bus.lan"`, "all interfaces", "127.0.0.1"}},
+		{"SASL without its password", `{"externalHost":"bus.lan","sasl":{"mechanism":"SCRAM-SHA-512","username":"admin"}}`, k(KeySASLPassword), []string{"market-bus:saslPassword", "config set --secret"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := Load("dev", MapSource{KeyCluster: tc.cluster})
+			_, err := Load("dev", MapSource{KeyCluster: tc.cluster, KeyGrafanaAdminPassword: "pw"})
 			if err == nil {
 				t.Fatal("accepted")
 			}
+			wantKeys(t, err, tc.keys...)
 			for _, w := range tc.want {
 				if !strings.Contains(err.Error(), w) {
 					t.Errorf("error %q\n does not mention %q", err, w)

@@ -13,9 +13,7 @@ import (
 // the secret saslPassword is set.
 func (s Spec) validate(hasPassword bool) []error {
 	var errs []error
-	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
 	c := s.Cluster
-	key := Key
 
 	errs = append(errs, s.validateClusterKeys(hasPassword)...)
 
@@ -30,54 +28,7 @@ func (s Spec) validate(hasPassword bool) []error {
 		seen[t.Name] = i
 	}
 
-	g := s.Gate
-	for _, f := range []struct {
-		name string
-		v    float64
-	}{{"maxAvgLatencyMs", g.MaxAvgLatencyMs}, {"maxP99LatencyMs", g.MaxP99LatencyMs}, {"minThroughputMsgPerSec", g.MinThroughputMsgPerSec}} {
-		if f.v < 0 {
-			add("%s.%s = %g is negative: thresholds must be positive (the SLO is avg 50 ms, p99 100 ms, 100000 msg/s)", key(KeyGate), f.name, f.v)
-		}
-	}
-	if g.IsEnabled() {
-		for _, f := range []struct {
-			name string
-			v    float64
-		}{{"rate", float64(g.Rate)}, {"durationSeconds", g.DurationSeconds}, {"messageSize", float64(g.MessageSize)},
-			{"producers", float64(g.Producers)}, {"consumers", float64(g.Consumers)}, {"partitions", float64(g.Partitions)}} {
-			if f.v <= 0 {
-				add("%s.%s = %g: the gate needs a positive %s, or set %s.enabled: false", key(KeyGate), f.name, f.v, f.name, key(KeyGate))
-			}
-		}
-		if g.WarmupSeconds < 0 {
-			add("%s.warmupSeconds = %g is negative: use 0 or more", key(KeyGate), g.WarmupSeconds)
-		}
-		if g.MaxWarmupSeconds != 0 && g.MaxWarmupSeconds < g.WarmupSeconds {
-			add("%s.maxWarmupSeconds = %g is below warmupSeconds (%g): set it above warmupSeconds to let the warm-up run until the cluster is steady, or 0 for a fixed warm-up",
-				key(KeyGate), g.MaxWarmupSeconds, g.WarmupSeconds)
-		}
-		switch g.Acks {
-		case "all", "leader", "none":
-		default:
-			add("%s.acks = %q: use all, leader or none", key(KeyGate), g.Acks)
-		}
-		found := false
-		for _, sc := range s.Schemas {
-			found = found || sc.Subject == g.Subject
-		}
-		if !found {
-			add("%s.subject = %q is not in %s: the gate encodes its payloads with that subject's schema; list it there or set %s.enabled: false",
-				key(KeyGate), g.Subject, key(KeySchemas), key(KeyGate))
-		}
-	}
-	if g.IsEnabled() {
-		errs = append(errs, s.validateGateTopic()...)
-	}
-	if g.MaxP99LatencyMs > 0 && g.MaxAvgLatencyMs > g.MaxP99LatencyMs {
-		add("%s.maxAvgLatencyMs = %g is above maxP99LatencyMs = %g: an average cannot exceed the 99th percentile, lower maxAvgLatencyMs",
-			key(KeyGate), g.MaxAvgLatencyMs, g.MaxP99LatencyMs)
-	}
-	return errs
+	return append(errs, s.validateGate()...)
 }
 
 func checkHostPort(s string) error {
