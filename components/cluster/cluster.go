@@ -5,6 +5,10 @@
 // lifecycle.go and profile.go are pure functions from a Topology to flags,
 // ports, seeds, scripts and config files; docker.go turns the rendered
 // brokers into Docker resources, kubernetes*.go into Kubernetes objects.
+//
+// Its settings (Config, config.go) are the stack key market-bus:cluster, field for field,
+// so a refusal's fielderr path ("memory", "listeners.kafka.sourceRanges") is the key a user
+// wrote; Args adds what only a program can wire (a secret password, placement, names).
 package cluster
 
 import (

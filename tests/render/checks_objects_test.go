@@ -3,9 +3,8 @@
 package render
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -314,20 +313,8 @@ func secretValue(s *corev1.Secret, key string) (string, bool) {
 	return string(v), ok
 }
 
-// configHash is components/cluster's configHash: SHA-256 over the keys in order, each key
-// and value NUL-terminated.
-func configHash(data map[string]string) string {
-	keys := make([]string, 0, len(data))
-	for k := range data {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	h := sha256.New()
-	for _, k := range keys {
-		h.Write([]byte(k + "\x00" + data[k] + "\x00"))
-	}
-	return hex.EncodeToString(h.Sum(nil))
-}
+// sha256Hex is a SHA-256 digest written as lowercase hex.
+var sha256Hex = regexp.MustCompile(`^[0-9a-f]{64}$`)
 
 func boolInt(b bool) int {
 	if b {

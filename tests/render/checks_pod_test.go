@@ -177,10 +177,8 @@ func (c checker) container(spec stacks.Spec, sts *appsv1.StatefulSet, f string, 
 	if cpu := ct.Resources.Limits[corev1.ResourceCPU]; cpu.Cmp(*resource.NewQuantity(int64(cs.CPUCores), resource.DecimalSI)) != 0 {
 		c.errorf(sts, f+".resources.limits.cpu", "%s, want the stack's %d core(s)", cpu.String(), cs.CPUCores)
 	}
-	if want, err := resource.ParseQuantity(cs.Memory); err != nil {
-		c.errorf(sts, f, "the stack's memory %q is no quantity: %v", cs.Memory, err)
-	} else if mem := ct.Resources.Limits[corev1.ResourceMemory]; mem.Cmp(want) != 0 {
-		c.errorf(sts, f+".resources.limits.memory", "%s, want the stack's %s", mem.String(), cs.Memory)
+	if want, mem := cs.Memory.Quantity, ct.Resources.Limits[corev1.ResourceMemory]; mem.Cmp(want) != 0 {
+		c.errorf(sts, f+".resources.limits.memory", "%s, want the stack's %s", mem.String(), want.String())
 	}
 
 	envNames := map[string]bool{}

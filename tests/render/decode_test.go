@@ -18,6 +18,7 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
@@ -35,6 +36,7 @@ type rendered struct {
 	namespaces   []*corev1.Namespace
 	pdbs         []*policyv1.PodDisruptionBudget
 	certificates []*certificate
+	netpols      []*networkingv1.NetworkPolicy
 	// source names the file each object came from, for messages.
 	source map[any]string
 }
@@ -146,6 +148,9 @@ func (r *rendered) add(doc []byte, where string) error {
 	case "policy/v1 PodDisruptionBudget":
 		o := &policyv1.PodDisruptionBudget{}
 		r.pdbs, obj = append(r.pdbs, o), o
+	case "networking.k8s.io/v1 NetworkPolicy":
+		o := &networkingv1.NetworkPolicy{}
+		r.netpols, obj = append(r.netpols, o), o
 	case "cert-manager.io/v1 Certificate":
 		o := &certificate{}
 		r.certificates, obj = append(r.certificates, o), o
