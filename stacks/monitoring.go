@@ -43,7 +43,7 @@ func monitoringArgs(s Spec, secrets monitoringSecrets) monitoring.Args {
 	return monitoring.Args{
 		Config:       s.Monitoring,
 		Stack:        s.Stack,
-		Backend:      monitoring.Backend(s.Cluster.Mode),
+		Backend:      s.Cluster.Mode,
 		Thresholds:   s.thresholds(),
 		ContactPoint: monitoring.ContactPointArgs{Name: "market-bus-" + s.Stack, WebhookURL: secrets.webhook},
 		Docker:       monitoring.DockerArgs{GrafanaAdminPassword: secrets.adminPassword},
@@ -84,7 +84,7 @@ type monitoringSecrets struct {
 // tells which are set). The rest of the component's wiring is the stack's: the cluster's
 // outputs, and its namespace, which the cluster's checks refuse as cluster.namespace.
 func (s Spec) validateMonitoring(has func(string) bool) []error {
-	backend := monitoring.Backend(s.Cluster.Mode)
+	backend := s.Cluster.Mode
 	if !s.Monitoring.IsEnabled() || (backend != monitoring.BackendDocker && backend != monitoring.BackendKubernetes) {
 		return nil
 	}

@@ -5,21 +5,23 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/marketbus/market-bus/components/cluster"
 	"github.com/marketbus/market-bus/dashboards"
 )
 
-// Backend selects where Prometheus and Grafana come from.
-type Backend string
+// Backend selects where Prometheus and Grafana come from: the cluster's own mode, so a
+// stack passes its market-bus:cluster.mode as it is.
+type Backend = cluster.Mode
 
 // Backends.
 const (
 	// BackendDocker runs Prometheus and Grafana as containers on the
 	// cluster's Docker network.
-	BackendDocker Backend = "docker"
+	BackendDocker = cluster.ModeDocker
 	// BackendKubernetes uses the platform's Prometheus and Grafana: a
 	// ServiceMonitor (or an exported scrape config) and a Grafana reached
 	// with an API token.
-	BackendKubernetes Backend = "kubernetes"
+	BackendKubernetes = cluster.ModeKubernetes
 )
 
 // Defaults applied to zero-valued optional fields.
