@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strconv"
 	"strings"
 
 	"github.com/marketbus/market-bus/components/cluster"
@@ -123,7 +124,8 @@ func loadWith(stack string, src Source, defaults Defaults) (Spec, error) {
 	if f := spec.Cluster.CACertFile; f != "" {
 		pem, err := readProjectFile(f)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("%s:cluster.caCertFile = %q cannot be read: %v", Project, f, err))
+			errs = append(errs, fielderr.New(Key("cluster.caCertFile"), strconv.Quote(f), fmt.Sprintf("cannot be read (%v)", err),
+				"give the CA's PEM file relative to the folder of Pulumi.yaml"))
 		}
 		spec.Cluster.caPEM = string(pem)
 	}

@@ -109,6 +109,8 @@ func TestLoadRejectsBadInput(t *testing.T) {
 			k("gate.maxAvgLatencyMs"), []string{"gate.maxAvgLatencyMs = 120", "above maxP99LatencyMs = 100"}},
 		{"unknown SASL mechanism", "local", MapSource{KeyCluster: `{"sasl":{"mechanism":"GSSAPI","username":"u"}}`},
 			k("cluster.sasl.mechanism", KeySASLPassword), []string{"cluster.sasl.mechanism", `"GSSAPI"`, "SCRAM-SHA-256"}},
+		{"unreadable CA file", "local", MapSource{KeyCluster: `{"caCertFile":"no/such/ca.pem"}`},
+			k("cluster.caCertFile"), []string{`"no/such/ca.pem"`, "cannot be read", "relative to the folder of Pulumi.yaml"}},
 		{"unknown stack without config", "staging", MapSource{},
 			k("cluster"), []string{`stack "staging"`, "not one of dev, prod, local", "create Pulumi.staging.yaml"}},
 	}
