@@ -9,25 +9,26 @@ import (
 	"github.com/marketbus/market-bus/fielderr"
 )
 
-// problemKeys lists the key path of every problem of a Load error, sorted; a problem that
-// names no key (not a *fielderr.Error) shows as "?" so an assertion prints it.
-func problemKeys(err error) []string {
-	problems := []error{err}
+// refusedFields returns the key path of every problem of a Load error, in order ("?" for a
+// problem that names no key, so an assertion on the list shows it), and the field refusals.
+func refusedFields(t *testing.T, err error) ([]string, []*fielderr.Error) {
+	t.Helper()
 	var ce *ConfigError
-	if errors.As(err, &ce) {
-		problems = ce.Problems
+	if !errors.As(err, &ce) {
+		t.Fatalf("error %v is not a *ConfigError", err)
 	}
-	var keys []string
-	for _, p := range problems {
+	var fields []string
+	var refusals []*fielderr.Error
+	for _, p := range ce.Problems {
 		var fe *fielderr.Error
-		if errors.As(p, &fe) {
-			keys = append(keys, fe.Field)
-		} else {
-			keys = append(keys, "?")
+		if !errors.As(p, &fe) {
+			fields = append(fields, "?")
+			continue
 		}
+		fields = append(fields, fe.Field)
+		refusals = append(refusals, fe)
 	}
-	slices.Sort(keys)
-	return keys
+	return fields, refusals
 }
 
 // k lists full config keys for the paths under the project.
@@ -44,7 +45,9 @@ func wantKeys(t *testing.T, err error, keys ...string) {
 	t.Helper()
 	want := slices.Clone(keys)
 	slices.Sort(want)
-	if got := problemKeys(err); !slices.Equal(got, want) {
+	got, _ := refusedFields(t, err)
+	slices.Sort(got)
+	if !slices.Equal(got, want) {
 		t.Errorf("problems name the keys %q, want %q; error:\n%v", got, want, err)
 	}
 }

@@ -1,34 +1,11 @@
 package stacks
 
 import (
-	"errors"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
-
-	"github.com/marketbus/market-bus/fielderr"
 )
-
-// refusedFields are the config keys a Load error refuses, in order; other problems
-// (decoding errors, the cluster's own text) are not field refusals and are left out.
-func refusedFields(t *testing.T, err error) ([]string, []*fielderr.Error) {
-	t.Helper()
-	var ce *ConfigError
-	if !errors.As(err, &ce) {
-		t.Fatalf("error %v is not a *ConfigError", err)
-	}
-	var fields []string
-	var refusals []*fielderr.Error
-	for _, p := range ce.Problems {
-		var fe *fielderr.Error
-		if errors.As(p, &fe) {
-			fields = append(fields, fe.Field)
-			refusals = append(refusals, fe)
-		}
-	}
-	return fields, refusals
-}
 
 // TestLoadRejectsBadNodePool: each bad node pool setting of a prod stack is refused before
 // anything is registered, at its exact key under market-bus:nodePool.
