@@ -84,21 +84,20 @@ type monitoringSecrets struct {
 // tells which are set). The rest of the component's wiring is the stack's: the cluster's
 // outputs, and its namespace, which the cluster's checks refuse as cluster.namespace.
 func (s Spec) validateMonitoring(has func(string) bool) []error {
-	backend := s.Cluster.Mode
-	if !s.Monitoring.IsEnabled() || (backend != monitoring.BackendDocker && backend != monitoring.BackendKubernetes) {
+	if !s.Monitoring.IsEnabled() || !s.Cluster.Creates() {
 		return nil
 	}
-	errs := underKey(KeyMonitoring, monitoring.Validate(s.Monitoring, monitoring.Env{Stack: s.Stack, Backend: backend}))
+	errs := underKey(KeyMonitoring, monitoring.Validate(s.Monitoring, monitoring.Env{Stack: s.Stack, Backend: s.Cluster.Mode}))
 	secret := func(key, why string) {
 		if !has(key) {
 			errs = append(errs, fielderr.New(Key(key), "(not set)", "a required secret: "+why,
 				fmt.Sprintf("set it with `busctl config set --secret %s -s %s`", key, s.Stack)))
 		}
 	}
-	switch backend {
-	case monitoring.BackendDocker:
+	switch s.Cluster.Mode {
+	case ModeDocker:
 		secret(KeyGrafanaAdminPassword, "the password of the stack's Grafana admin, which the Grafana provider signs in with")
-	case monitoring.BackendKubernetes:
+	case ModeKubernetes:
 		secret(KeyGrafanaToken, "the service-account token the Grafana provider manages "+Key("monitoring.grafanaUrl")+" with")
 	}
 	if len(s.Monitoring.ContactEmails) == 0 && !has(KeyAlertWebhookURL) {
