@@ -56,7 +56,13 @@ type Codec struct {
 	r        *avro.Reader
 	scratch  fxTickNoPad
 	writers  *writerSchemas // nil: decode with schema, accept only schemaID
+	slab     []byte         // Encode carves payloads from here (see alloc)
 }
+
+// slabSize is how much payload memory Encode allocates at once: one allocation per
+// ~250 records of 256 B instead of one per record, which at 100k msg/s was a fifth of
+// the producer's CPU (malloc and GC). A slab is freed when its last record is acked.
+const slabSize = 64 << 10
 
 // NewCodec returns a codec that writes schemaID into every payload and
 // accepts only payloads carrying schemaID.
@@ -76,11 +82,27 @@ func NewCodec(schemaID int) (*Codec, error) {
 	}, nil
 }
 
+// alloc returns n fresh bytes, carved from the current slab while it has room. The
+// three-index slice caps each payload at n, so an append by a holder cannot reach
+// the next payload.
+func (c *Codec) alloc(n int) []byte {
+	if n > slabSize/4 {
+		return make([]byte, n)
+	}
+	if len(c.slab) < n {
+		c.slab = make([]byte, slabSize)
+	}
+	out := c.slab[:n:n]
+	c.slab = c.slab[n:]
+	return out
+}
+
 // SchemaID returns the schema id the codec writes and expects.
 func (c *Codec) SchemaID() int { return int(c.schemaID) }
 
-// Encode returns t in the Confluent wire format in a newly allocated slice of
-// exactly [EncodedSize](t) bytes (the caller may hand it to a producer).
+// Encode returns t in the Confluent wire format in a slice of exactly
+// [EncodedSize](t) bytes that the codec never writes again (the caller may hand it
+// to a producer).
 func (c *Codec) Encode(t *FxTick) ([]byte, error) {
 	c.w.Reset(nil)
 	c.w.Error = nil
@@ -89,7 +111,7 @@ func (c *Codec) Encode(t *FxTick) ([]byte, error) {
 		return nil, fmt.Errorf("bench: encoding FxTick seq %d: %w", t.Sequence, c.w.Error)
 	}
 	body := c.w.Buffer()
-	out := make([]byte, wireHeaderSize+len(body))
+	out := c.alloc(wireHeaderSize + len(body))
 	out[0] = 0
 	binary.BigEndian.PutUint32(out[1:wireHeaderSize], c.schemaID)
 	copy(out[wireHeaderSize:], body)

@@ -77,6 +77,13 @@ type SweepResult struct {
 // On a failed run or a cancelled ctx, Sweep returns the steps so far with
 // the error.
 func Sweep(ctx context.Context, cfg Config, plan SweepPlan, slo time.Duration) (*SweepResult, error) {
+	return sweep(ctx, cfg, plan, slo, Run)
+}
+
+// sweep is Sweep with the run of one step as a parameter, so that its decisions can be
+// tested on results that do not depend on how fast the test machine is.
+func sweep(ctx context.Context, cfg Config, plan SweepPlan, slo time.Duration,
+	run func(context.Context, Config) (*Result, error)) (*SweepResult, error) {
 	rates, err := plan.Steps()
 	if err != nil {
 		return nil, err
@@ -95,7 +102,7 @@ func Sweep(ctx context.Context, cfg Config, plan SweepPlan, slo time.Duration) (
 	for _, rate := range rates {
 		step := cfg
 		step.Rate = rate
-		res, err := Run(ctx, step)
+		res, err := run(ctx, step)
 		if err != nil {
 			runErr = fmt.Errorf("bench sweep: rate %d: %w", rate, err)
 			break

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -16,11 +17,13 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/marketbus/market-bus/bench"
+	"github.com/marketbus/market-bus/gatedefaults"
 )
 
 // benchFlags are the settings of an ad-hoc run; zero values take bench.Defaults.
 type benchFlags struct {
 	brokers, topic, acks, compression, sweep, reportDir    string
+	cpuProfile                                             string
 	rate, size, producers, consumers, partitions, schemaID int
 	duration, warmup, linger                               time.Duration
 	sloMs                                                  float64
@@ -66,22 +69,26 @@ func (a *app) benchCmd() *cobra.Command {
 }
 
 func (b *benchFlags) register(fs *pflag.FlagSet) {
+	// The flags start from the gate's own profile (bench.Defaults, package gatedefaults), so
+	// an ad-hoc run measures what the gate measures unless told otherwise.
+	d := bench.Defaults()
 	fs.StringVar(&b.brokers, "brokers", "", "bootstrap servers (default: the stack's bootstrapServers output)")
-	fs.StringVar(&b.topic, "topic", "market-bus-bench", "topic to write to; created when missing")
-	fs.StringVar(&b.acks, "acks", "all", "all, leader or none")
-	fs.StringVar(&b.compression, "compression", "none", "none, gzip, snappy, lz4 or zstd")
+	fs.StringVar(&b.topic, "topic", d.Topic, "topic to write to; created when missing")
+	fs.StringVar(&b.acks, "acks", d.Acks, "all, leader or none")
+	fs.StringVar(&b.compression, "compression", d.Compression, "none, gzip, snappy, lz4 or zstd")
 	fs.StringVar(&b.sweep, "sweep", "", "rate sweep START:STEP:MAX: find the highest rate whose p99 stays under --slo-ms")
 	fs.StringVar(&b.reportDir, "report-dir", "reports/bench", "where the JSON report and SVG curve go")
 	fs.IntVar(&b.rate, "rate", 10000, "offered load in msg/s (open loop)")
-	fs.IntVar(&b.size, "size", 256, "record size in bytes")
-	fs.IntVar(&b.producers, "producers", 1, "producer clients")
-	fs.IntVar(&b.consumers, "consumers", 1, "consumer clients")
-	fs.IntVar(&b.partitions, "partitions", 12, "partitions when the topic is created")
+	fs.IntVar(&b.size, "size", d.MessageSize, "record size in bytes")
+	fs.IntVar(&b.producers, "producers", d.Producers, "producer clients")
+	fs.IntVar(&b.consumers, "consumers", d.Consumers, "consumer clients")
+	fs.IntVar(&b.partitions, "partitions", int(d.Partitions), "partitions when the topic is created")
 	fs.IntVar(&b.schemaID, "schema-id", 0, "schema id in the payloads (default: the stack's fx-stream-global-value id)")
 	fs.DurationVar(&b.duration, "duration", 20*time.Second, "measured window")
 	fs.DurationVar(&b.warmup, "warmup", 5*time.Second, "warm-up before the window")
-	fs.DurationVar(&b.linger, "linger", time.Millisecond, "producer linger")
-	fs.Float64Var(&b.sloMs, "slo-ms", 100, "p99 SLO for --sweep, in ms")
+	fs.DurationVar(&b.linger, "linger", d.Linger, "producer linger")
+	fs.Float64Var(&b.sloMs, "slo-ms", gatedefaults.MaxP99LatencyMs, "p99 SLO for --sweep, in ms")
+	fs.StringVar(&b.cpuProfile, "cpu-profile", "", "write a Go CPU profile of the whole run to this file (go tool pprof reads it)")
 	jsonFlag(fs, &b.json)
 }
 
@@ -141,8 +148,15 @@ func schemaIDOf(v any, subject string) int {
 // runBench runs one measurement, or a sweep, printing progress once a second to out and
 // writing the report next to an SVG of the latency curve; with --json the report (or the
 // sweep's steps) also goes to jsonOut.
-func runBench(ctx context.Context, b benchFlags, c bench.Config, out, jsonOut io.Writer) error {
+func runBench(ctx context.Context, b benchFlags, c bench.Config, out, jsonOut io.Writer) (err error) {
 	c.OnProgress = bench.ProgressWriter(out)
+	if b.cpuProfile != "" {
+		stop, perr := startCPUProfile(b.cpuProfile)
+		if perr != nil {
+			return perr
+		}
+		defer func() { err = errors.Join(err, stop()) }()
+	}
 	if b.sweep != "" {
 		plan, err := parseSweep(b.sweep)
 		if err != nil {
@@ -198,6 +212,23 @@ func runBench(ctx context.Context, b benchFlags, c bench.Config, out, jsonOut io
 		return res.WriteJSON(jsonOut)
 	}
 	return nil
+}
+
+// startCPUProfile profiles this process (producers, consumers, codec and franz-go alike)
+// until stop is called: the bench's own CPU per record, which on a small machine competes
+// with the brokers it measures.
+func startCPUProfile(path string) (stop func() error, err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("--cpu-profile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		return nil, errors.Join(fmt.Errorf("--cpu-profile: %w", err), f.Close())
+	}
+	return func() error {
+		pprof.StopCPUProfile()
+		return f.Close()
+	}, nil
 }
 
 // parseSweep reads START:STEP:MAX.
