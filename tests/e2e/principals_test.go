@@ -133,7 +133,7 @@ func TestPrincipalsOnSecureListener(t *testing.T) {
 	fx, telemetry, unlisted := fmt.Sprintf("e2e-fx-stream-global-%d", n), fmt.Sprintf("e2e-market-telemetry-%d", n), fmt.Sprintf("e2e-unlisted-%d", n)
 	file := principalsStackFile(t, fx, telemetry, unlisted)
 	open := func(ctx context.Context) auto.Stack {
-		st, err := driver.Open(ctx, driver.Options{Root: repoRoot(t), Stack: "e2e-principals", StackFile: file})
+		st, err := driver.Open(ctx, stackOptions(t, "e2e-principals", file))
 		if err != nil {
 			t.Fatalf("opening the e2e-principals stack: %v", err)
 		}

@@ -85,7 +85,7 @@ func secureStackFile(t *testing.T, stack, topic, caFile string, gateFields ...ma
 // is its saslPreviousPassword.
 func openSecure(t *testing.T, ctx context.Context, stack, file, password, previous string) auto.Stack {
 	t.Helper()
-	st, err := driver.Open(ctx, driver.Options{Root: repoRoot(t), Stack: stack, StackFile: file})
+	st, err := driver.Open(ctx, stackOptions(t, stack, file))
 	if err != nil {
 		t.Fatalf("opening the %s stack: %v", stack, err)
 	}
@@ -106,7 +106,7 @@ func openSecure(t *testing.T, ctx context.Context, stack, file, password, previo
 // tests' topics are named per run, so nothing of the new run is in it.
 func removeStaleStack(t *testing.T, ctx context.Context, stack, file string) {
 	t.Helper()
-	st, err := driver.Open(ctx, driver.Options{Root: repoRoot(t), Stack: stack, StackFile: file})
+	st, err := driver.Open(ctx, stackOptions(t, stack, file))
 	if err != nil {
 		t.Fatalf("opening the %s stack: %v", stack, err)
 	}
