@@ -16,7 +16,6 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optdestroy"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optrefresh"
-	"github.com/pulumi/pulumi/sdk/v3/go/auto/optremove"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kerr"
@@ -141,12 +140,6 @@ func TestPrincipalsOnSecureListener(t *testing.T) {
 			t.Fatalf("setting saslPassword: %v", err)
 		}
 		return st
-	}
-	// A run killed before its cleanup leaves the stack's state behind, recording users this
-	// run has just removed and a superuser password that is no longer valid: start afresh.
-	stale := open(ctx)
-	if err := stale.Workspace().RemoveStack(ctx, "e2e-principals", optremove.Force()); err != nil {
-		t.Fatalf("removing a stale e2e-principals stack: %v", err)
 	}
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
