@@ -34,9 +34,8 @@ func TestGateTopicIsManagedOnLocalCluster(t *testing.T) {
 	if err != nil {
 		t.Fatalf("opening the stack: %v", err)
 	}
-	t.Cleanup(func() { _ = st.Workspace().RemoveStack(context.Background(), "e2e-gate-topic") })
+	destroyAtEnd(t, "e2e-gate-topic", file) // its subject too, should the test stop early
 	if _, err := st.Up(ctx, optup.ProgressStreams(logs)); err != nil {
-		_, _ = st.Destroy(ctx, optdestroy.ProgressStreams(logs))
 		t.Fatalf("up: %v", err)
 	}
 	assertTopic(t, ctx, adm, topic, 3, 3, map[string]string{"retention.ms": "3600000", "retention.bytes": "268435456", "min.insync.replicas": "2"})
