@@ -124,7 +124,7 @@ func TestBusctlConfigSecretOnDev(t *testing.T) {
 	if err := os.WriteFile(file, raw, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	env := []string{"PULUMI_HOME=" + t.TempDir(), "PULUMI_BACKEND_URL=file://" + t.TempDir()}
+	env := []string{"PULUMI_HOME=" + t.TempDir()}
 	stack := []string{"-s", "dev", "--config-file", file}
 	args := func(a ...string) []string { return append(a, stack...) }
 

@@ -16,7 +16,8 @@ import (
 	"github.com/marketbus/market-bus/tests/kafkatest"
 )
 
-// upLocal brings the local stack to the repository's config with busctl itself.
+// upLocal brings the test's local stack (in its own backend, see runBusctl) to the
+// repository's config with busctl itself.
 func upLocal(t *testing.T, ctx context.Context) {
 	t.Helper()
 	if out, code := busctl(t, ctx, "up", "-s", "local", "--yes", "--config-file", tokenConfig(t)); code != 0 {
@@ -29,7 +30,7 @@ func upLocal(t *testing.T, ctx context.Context) {
 func TestBusctlJSONOutputs(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
-	brokerAdmin(t)
+	freshLocalStack(t, ctx, brokerAdmin(t))
 	decode := func(name string, r busctlResult) map[string]any {
 		t.Helper()
 		if r.Code != 0 {
@@ -87,6 +88,7 @@ func TestBusctlUpStopsOnMandatoryPolicy(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	adm := brokerAdmin(t)
+	freshLocalStack(t, ctx, adm) // destroyed at the end in case the policy fails to stop up
 	const topic = "e2e-policy-would-create"
 	bad := localConfigWith(t, func(cfg map[string]any) {
 		list, _ := cfg["market-bus:topics"].([]any)
@@ -112,6 +114,7 @@ func TestBusctlGateTouchesNothingElse(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
 	adm := brokerAdmin(t)
+	freshLocalStack(t, ctx, adm)
 	upLocal(t, ctx)
 	edited := localConfigWith(t, func(cfg map[string]any) {
 		setTopicField(t, cfg, "market-telemetry", "config", map[string]any{
@@ -159,7 +162,6 @@ func TestBusctlGateTouchesNothingElse(t *testing.T) {
 	if strings.Count(out, "Updating (local)") > 1 {
 		t.Errorf("busctl repeats the engine's output after streaming it:\n%s", out)
 	}
-	upLocal(t, ctx) // the gate passes again with the stack's own thresholds
 }
 
 // TestBusctlDrift: a retention.ms change made with Kafka's own kafka-configs tool is drift
@@ -168,6 +170,7 @@ func TestBusctlDrift(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
 	adm := brokerAdmin(t)
+	freshLocalStack(t, ctx, adm)
 	upLocal(t, ctx)
 	if out, code := busctl(t, ctx, "drift", "-s", "local"); code != 0 {
 		t.Fatalf("drift right after up: exit %d, want 0\n%s", code, out)
@@ -213,11 +216,12 @@ func kafkaConfigs(t *testing.T, ctx context.Context, args ...string) {
 func TestBusctlInterruptLeavesNoLock(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
-	brokerAdmin(t)
+	freshLocalStack(t, ctx, brokerAdmin(t))
 	upLocal(t, ctx)
 	root := repoRoot(t)
 	cmd := exec.CommandContext(ctx, filepath.Join(root, ".cache", "bin", "busctl"), "gate", "-s", "local", "--config-file", tokenConfig(t))
 	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "PULUMI_BACKEND_URL="+testBackend(t))
 	var out bytes.Buffer
 	pr, pw, err := os.Pipe()
 	if err != nil {
@@ -259,7 +263,7 @@ func TestBusctlInterruptLeavesNoLock(t *testing.T) {
 	if !strings.Contains(out.String(), "interrupted") {
 		t.Errorf("busctl did not say it was interrupted:\n%s", out.String())
 	}
-	locks, _ := filepath.Glob(filepath.Join(root, ".state", "backend", ".pulumi", "locks", "*", "*", "local", "*.json"))
+	locks, _ := filepath.Glob(filepath.Join(backendDir(t), ".pulumi", "locks", "*", "*", "local", "*.json"))
 	if len(locks) > 0 {
 		t.Errorf("the stack is left locked after one Ctrl-C: %v\n%s", locks, out.String())
 	}

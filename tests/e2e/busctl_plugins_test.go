@@ -59,8 +59,7 @@ func TestBusctlFindsAPluginInPulumiHome(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	env := []string{"PULUMI_HOME=" + home, "PULUMI_BACKEND_URL=file://" + t.TempDir(),
-		"PULUMI_CONFIG_PASSPHRASE=e2e-prod-passphrase", "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true"}
+	env := []string{"PULUMI_HOME=" + home, "PULUMI_CONFIG_PASSPHRASE=e2e-prod-passphrase", "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true"}
 	// preview runs a prod preview on a copy of Pulumi.prod.yaml changed by edit, with its
 	// secrets set as the README says.
 	preview := func(edit func(string) string) (busctlResult, string) {

@@ -12,11 +12,19 @@ import (
 )
 
 // TestBusctlBench: an ad-hoc run prints the measurements and writes the JSON report and the
-// SVG latency curve; a sweep names the highest rate under the SLO.
+// SVG latency curve; a sweep names the highest rate under the SLO. busctl bench creates its
+// topic and leaves it, so the test deletes both of its topics.
 func TestBusctlBench(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	brokerAdmin(t)
+	adm := brokerAdmin(t)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if _, err := adm.DeleteTopics(ctx, "e2e-bench", "e2e-sweep"); err != nil {
+			t.Errorf("deleting the bench topics: %v", err)
+		}
+	})
 	dir := t.TempDir()
 	brokers := strings.Join(kafkatest.Bootstrap(), ",")
 	out, code := busctl(t, ctx, "bench", "--stack", "local", "--brokers", brokers, "--schema-id", "1",

@@ -45,19 +45,21 @@ func withClusterConfig(t *testing.T, props map[string]any) string {
 func TestClusterConfigOnLocalCluster(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
-	brokerAdmin(t) // fails at once, naming the fix, when the cluster is not up
+	adm := brokerAdmin(t) // fails at once, naming the fix, when the cluster is not up
 	logs := &testLog{t: t}
 	if got := clusterDefaults(t, ctx); strings.Contains(got, "message.max.bytes=") {
 		t.Fatalf("the cluster already has a cluster-wide message.max.bytes before the test:\n%s", got)
 	}
+	freshLocalStack(t, ctx, adm) // destroyed after the cleanup below
 	without := withClusterConfig(t, nil)
 	t.Cleanup(func() {
-		// Whatever happened, the shared local stack leaves without a ClusterConfig.
+		// Whatever happened, the ClusterConfig leaves the stack, which resets the cluster-wide
+		// value; freshLocalStack's cleanup then destroys the stack.
 		cctx, ccancel := context.WithTimeout(context.Background(), 3*time.Minute)
 		defer ccancel()
 		restored := openLocal(t, cctx, without)
 		if _, err := restored.Up(cctx, optup.ProgressStreams(logs)); err != nil {
-			t.Errorf("restoring the local stack: %v", err)
+			t.Errorf("removing the ClusterConfig from the local stack: %v", err)
 		}
 		if got := clusterDefaults(t, cctx); strings.Contains(got, "message.max.bytes=") {
 			t.Errorf("message.max.bytes is still set cluster-wide after the ClusterConfig left the stack:\n%s", got)

@@ -43,11 +43,11 @@ func destroyStackFile(t *testing.T, prefix string, unprotect bool) string {
 	return ownStackFile(t, "e2e-destroy", nil, topics, schemas, map[string]any{"enabled": false})
 }
 
-// openDestroyStack opens the e2e-destroy stack with file as its config: the config of the
-// last Open is the one the engine sees.
+// openDestroyStack opens the e2e-destroy stack in the test's backend with file as its
+// config: the config of the last Open is the one the engine sees.
 func openDestroyStack(t *testing.T, ctx context.Context, file string) auto.Stack {
 	t.Helper()
-	st, err := driver.Open(ctx, driver.Options{Root: repoRoot(t), Stack: "e2e-destroy", StackFile: file})
+	st, err := driver.Open(ctx, stackOptions(t, "e2e-destroy", file))
 	if err != nil {
 		t.Fatalf("opening the e2e-destroy stack: %v", err)
 	}

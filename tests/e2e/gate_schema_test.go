@@ -22,7 +22,7 @@ import (
 func TestSchemasOnLocalStack(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
 	defer cancel()
-	brokerAdmin(t)
+	freshLocalStack(t, ctx, brokerAdmin(t))
 	logs := &testLog{t: t}
 	st := openLocal(t, ctx, behaviourConfig(t))
 	if _, err := st.Up(ctx, optup.ProgressStreams(logs)); err != nil {
@@ -106,7 +106,7 @@ func TestSchemasOnLocalStack(t *testing.T) {
 func TestLatencyGateOnLocalStack(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
-	brokerAdmin(t)
+	freshLocalStack(t, ctx, brokerAdmin(t))
 	logs := &testLog{t: t}
 	impossible := localConfigWith(t, func(cfg map[string]any) {
 		setGate(cfg, map[string]any{"maxP99LatencyMs": 0.5, "maxAvgLatencyMs": 0.5, "durationSeconds": 5, "warmupSeconds": 2, "trigger": "e2e-impossible"})

@@ -30,13 +30,12 @@ func TestGateTopicIsManagedOnLocalCluster(t *testing.T) {
 		[]map[string]any{{"subject": subject, "file": "schemas/fx_tick.avsc", "deletionMode": "hard"}},
 		map[string]any{"topic": topic, "subject": subject, "partitions": 3, "replicationFactor": 3, "rate": 500,
 			"durationSeconds": 3, "warmupSeconds": 1, "minThroughputMsgPerSec": 400, "maxAvgLatencyMs": 1000, "maxP99LatencyMs": 2000})
-	st, err := driver.Open(ctx, driver.Options{Root: repoRoot(t), Stack: "e2e-gate-topic", StackFile: file})
+	st, err := driver.Open(ctx, stackOptions(t, "e2e-gate-topic", file))
 	if err != nil {
 		t.Fatalf("opening the stack: %v", err)
 	}
-	t.Cleanup(func() { _ = st.Workspace().RemoveStack(context.Background(), "e2e-gate-topic") })
+	destroyAtEnd(t, "e2e-gate-topic", file) // its subject too, should the test stop early
 	if _, err := st.Up(ctx, optup.ProgressStreams(logs)); err != nil {
-		_, _ = st.Destroy(ctx, optdestroy.ProgressStreams(logs))
 		t.Fatalf("up: %v", err)
 	}
 	assertTopic(t, ctx, adm, topic, 3, 3, map[string]string{"retention.ms": "3600000", "retention.bytes": "268435456", "min.insync.replicas": "2"})

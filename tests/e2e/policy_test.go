@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -9,8 +10,8 @@ import (
 	"github.com/marketbus/market-bus/tests/busctltest"
 )
 
-// busctl runs the built busctl binary in the repository root and returns its combined
-// output and exit code.
+// busctl runs the built busctl binary in the repository root, on the test's own state
+// backend, and returns its combined output and exit code.
 func busctl(t *testing.T, ctx context.Context, args ...string) (string, int) {
 	t.Helper()
 	r := runBusctl(t, ctx, nil, args...)
@@ -20,9 +21,15 @@ func busctl(t *testing.T, ctx context.Context, args ...string) (string, int) {
 // busctlResult is one busctl run with its streams apart, for the --json tests.
 type busctlResult = busctltest.Result
 
-// runBusctl runs busctl with extra environment variables, stdin not a terminal.
+// runBusctl runs busctl with extra environment variables, stdin not a terminal. Its state
+// backend is the test's own (testBackend), the one driver.Open gets in the same test, unless
+// env names one.
 func runBusctl(t *testing.T, ctx context.Context, env []string, args ...string) busctlResult {
 	t.Helper()
+	if !slices.ContainsFunc(env, func(kv string) bool { return strings.HasPrefix(kv, "PULUMI_BACKEND_URL=") }) {
+		// A new slice: the caller's may have room that a later append of its own would share.
+		env = append([]string{"PULUMI_BACKEND_URL=" + testBackend(t)}, env...)
+	}
 	return busctltest.Run(t, ctx, repoRoot(t), env, args...)
 }
 
@@ -31,12 +38,10 @@ func runBusctl(t *testing.T, ctx context.Context, env []string, args ...string) 
 func TestPolicyCheckOnLocalStack(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	brokerAdmin(t)
-	// The opt-in keeps the provider's own refusal of a replication decrease out of the way:
-	// this test is about what the policy pack says of replication factor 1.
+	// The checks preview the local stack in the test's own backend: every topic is a create.
+	noLocalTopics(t, ctx, brokerAdmin(t))
 	bad := localConfigWith(t, func(cfg map[string]any) {
 		setTopicField(t, cfg, "market-telemetry", "replicationFactor", 1)
-		setTopicField(t, cfg, "market-telemetry", "onReplicationDecrease", "allow")
 	})
 
 	out, code := busctl(t, ctx, "policy-check", "--stack", "local", "--config-file", bad, "--mandatory")

@@ -29,8 +29,7 @@ func TestPreviewBeforeTheClusterExists(t *testing.T) {
 		cluster["bootstrapServers"] = []any{"127.0.0.1:1"}
 		cluster["schemaRegistryUrl"] = "http://127.0.0.1:2/apis/ccompat/v7"
 	})
-	t.Setenv("PULUMI_BACKEND_URL", "file://"+t.TempDir())
-	st, err := driver.Open(ctx, driver.Options{Root: repoRoot(t), Stack: "local", StackFile: file})
+	st, err := driver.Open(ctx, stackOptions(t, "local", file))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,7 +16,6 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optdestroy"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optrefresh"
-	"github.com/pulumi/pulumi/sdk/v3/go/auto/optremove"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kerr"
@@ -133,7 +132,7 @@ func TestPrincipalsOnSecureListener(t *testing.T) {
 	fx, telemetry, unlisted := fmt.Sprintf("e2e-fx-stream-global-%d", n), fmt.Sprintf("e2e-market-telemetry-%d", n), fmt.Sprintf("e2e-unlisted-%d", n)
 	file := principalsStackFile(t, fx, telemetry, unlisted)
 	open := func(ctx context.Context) auto.Stack {
-		st, err := driver.Open(ctx, driver.Options{Root: repoRoot(t), Stack: "e2e-principals", StackFile: file})
+		st, err := driver.Open(ctx, stackOptions(t, "e2e-principals", file))
 		if err != nil {
 			t.Fatalf("opening the e2e-principals stack: %v", err)
 		}
@@ -141,12 +140,6 @@ func TestPrincipalsOnSecureListener(t *testing.T) {
 			t.Fatalf("setting saslPassword: %v", err)
 		}
 		return st
-	}
-	// A run killed before its cleanup leaves the stack's state behind, recording users this
-	// run has just removed and a superuser password that is no longer valid: start afresh.
-	stale := open(ctx)
-	if err := stale.Workspace().RemoveStack(ctx, "e2e-principals", optremove.Force()); err != nil {
-		t.Fatalf("removing a stale e2e-principals stack: %v", err)
 	}
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)

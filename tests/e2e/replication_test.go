@@ -25,7 +25,7 @@ func rfStack(t *testing.T, ctx context.Context, rf int, allow bool) auto.Stack {
 		topic["onReplicationDecrease"] = "allow"
 	}
 	file := ownStackFile(t, "e2e-rf", nil, []map[string]any{topic}, nil, map[string]any{"enabled": false})
-	st, err := driver.Open(ctx, driver.Options{Root: repoRoot(t), Stack: "e2e-rf", StackFile: file})
+	st, err := driver.Open(ctx, stackOptions(t, "e2e-rf", file))
 	if err != nil {
 		t.Fatalf("opening the e2e-rf stack: %v", err)
 	}

@@ -59,7 +59,6 @@ func TestPasswordRotationOnLocalCluster(t *testing.T) {
 	topic := fmt.Sprintf("e2e-rotate-%d", time.Now().UnixNano()%1e6)
 	ca := filepath.Join(tlsDir(t), "ca.crt")
 	file := secureStackFile(t, stack, topic, ca)
-	removeStaleStack(t, ctx, stack, file)
 	current := oldPW
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)

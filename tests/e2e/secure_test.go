@@ -15,7 +15,6 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optdestroy"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optpreview"
-	"github.com/pulumi/pulumi/sdk/v3/go/auto/optremove"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
 	"github.com/twmb/franz-go/pkg/kadm"
 
@@ -85,7 +84,7 @@ func secureStackFile(t *testing.T, stack, topic, caFile string, gateFields ...ma
 // is its saslPreviousPassword.
 func openSecure(t *testing.T, ctx context.Context, stack, file, password, previous string) auto.Stack {
 	t.Helper()
-	st, err := driver.Open(ctx, driver.Options{Root: repoRoot(t), Stack: stack, StackFile: file})
+	st, err := driver.Open(ctx, stackOptions(t, stack, file))
 	if err != nil {
 		t.Fatalf("opening the %s stack: %v", stack, err)
 	}
@@ -101,20 +100,6 @@ func openSecure(t *testing.T, ctx context.Context, stack, file, password, previo
 	return st
 }
 
-// removeStaleStack forgets stack's state left by a run killed before its cleanup: it records
-// a superuser password that is no longer valid, so neither up nor destroy could log in. The
-// tests' topics are named per run, so nothing of the new run is in it.
-func removeStaleStack(t *testing.T, ctx context.Context, stack, file string) {
-	t.Helper()
-	st, err := driver.Open(ctx, driver.Options{Root: repoRoot(t), Stack: stack, StackFile: file})
-	if err != nil {
-		t.Fatalf("opening the %s stack: %v", stack, err)
-	}
-	if err := st.Workspace().RemoveStack(ctx, stack, optremove.Force()); err != nil {
-		t.Fatalf("removing a stale %s stack: %v", stack, err)
-	}
-}
-
 // TestSecureListenerOnLocalCluster: over TLS with the cluster's CA and SCRAM-SHA-512, up
 // creates the topic and registers the schema and the gate measures; a wrong password fails
 // preview with an authentication error naming the user; without cluster.caCertFile preview
@@ -128,7 +113,6 @@ func TestSecureListenerOnLocalCluster(t *testing.T) {
 	ca := filepath.Join(tlsDir(t), "ca.crt")
 	topic := fmt.Sprintf("e2e-secure-%d", time.Now().UnixNano()%1e6)
 	withCA, withoutCA := secureStackFile(t, "e2e-secure", topic, ca), secureStackFile(t, "e2e-secure", topic, "")
-	removeStaleStack(t, ctx, "e2e-secure", withCA)
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 		defer cancel()

@@ -51,6 +51,27 @@ func localConfigWith(t *testing.T, mutate func(cfg map[string]any)) string {
 	return path
 }
 
+// localTopics are the names of the topics Pulumi.local.yaml declares.
+func localTopics(t *testing.T) []string {
+	t.Helper()
+	var doc struct {
+		Config struct {
+			Topics []struct{ Name string } `yaml:"market-bus:topics"`
+		}
+	}
+	if err := yaml.Unmarshal([]byte(readRepoFile(t, "Pulumi.local.yaml")), &doc); err != nil {
+		t.Fatal(err)
+	}
+	names := make([]string, 0, len(doc.Config.Topics))
+	for _, topic := range doc.Config.Topics {
+		names = append(names, topic.Name)
+	}
+	if len(names) == 0 {
+		t.Fatal("Pulumi.local.yaml declares no topics")
+	}
+	return names
+}
+
 // behaviourConfig is the repository's Pulumi.local.yaml with the latency gate switched off:
 // tests of topic, schema and policy behaviour must not fail because the machine is busy, so
 // only the gate's own tests (TestLatencyGateOnLocalStack) measure latency.
