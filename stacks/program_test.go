@@ -129,7 +129,7 @@ func TestProgramLocalRegistersProviderAndTopic(t *testing.T) {
 		t.Errorf("compatibility = %q, want BACKWARD by default", lvl)
 	}
 	gate := rec.reg["marketbus:index:LatencyGate::latency-gate"]
-	for k, w := range map[string]float64{"maxAvgLatencyMs": 50, "maxP99LatencyMs": 100, "minThroughputMsgPerSec": 19000, "rate": 20000, "lingerMs": 5} {
+	for k, w := range map[string]float64{"maxAvgLatencyMs": 50, "maxP99LatencyMs": 100, "minThroughputMsgPerSec": 19000, "rate": 20000, "lingerMs": 10} {
 		if got := gate.Inputs[resource.PropertyKey(k)].NumberValue(); got != w {
 			t.Errorf("gate %s = %g, want %g", k, got, w)
 		}

@@ -131,9 +131,9 @@ func TestRepeatedDefaultsAreFound(t *testing.T) {
 			Key(KeySchemas): []any{map[string]any{"subject": "s", "file": "f", "compatibility": "BACKWARD", "deletionMode": "hard"}},
 		}, []string{"market-bus:schemas[0].compatibility = BACKWARD is its default: remove it",
 			"market-bus:topics[0].deletionProtection = true is its default: remove it"}},
-		{"the stack's own gate default", "local", map[string]any{Key(KeyGate): map[string]any{"lingerMs": 5, "rate": 30000}},
-			[]string{"market-bus:gate.lingerMs = 5 is the local default: remove it"}},
-		{"another stack's gate default is a difference", "prod", map[string]any{Key(KeyGate): map[string]any{"lingerMs": 5}}, nil},
+		{"the stack's own gate default", "local", map[string]any{Key(KeyGate): map[string]any{"lingerMs": 10, "rate": 30000}},
+			[]string{"market-bus:gate.lingerMs = 10 is the local default: remove it"}},
+		{"another stack's gate default is a difference", "prod", map[string]any{Key(KeyGate): map[string]any{"lingerMs": 10}}, nil},
 		{"changed topics", "dev", map[string]any{Key(KeyTopics): []any{map[string]any{"name": "t", "partitions": 1, "replicationFactor": 1,
 			"deletionProtection": false}}}, nil},
 	}
