@@ -60,8 +60,9 @@ type Codec struct {
 }
 
 // slabSize is how much payload memory Encode allocates at once: one allocation per
-// ~250 records of 256 B instead of one per record, which at 100k msg/s was a fifth of
-// the producer's CPU (malloc and GC). A slab is freed when its last record is acked.
+// ~250 records of 256 B instead of one per record. With the recycled records (producer.go)
+// it took malloc from 13 % to 9 % of the engine's CPU profile at 100k msg/s (bench/README.md).
+// A slab is freed when its last record is acked.
 const slabSize = 64 << 10
 
 // NewCodec returns a codec that writes schemaID into every payload and
